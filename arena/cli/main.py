@@ -1,0 +1,53 @@
+"""``arena``: the command line.  One module per command group, each with ``add_parser(sub)``.
+
+Conventions shared by every command: human text by default, one JSON document with ``--json``;
+exit 0 = fine, 1 = findings/failures, 2 = usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+#: command modules under arena.cli (each light to import: heavy imports go inside handlers)
+COMMANDS = ("check", "run", "validate", "base", "generate", "domains")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="arena",
+        description="PostTrain Arena workbench: check and run task packages, train, evaluate, analyse.",
+        epilog="Run `arena COMMAND --help` for the options of one command.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    from arena import __version__
+
+    p.add_argument("--version", action="version", version=f"arena {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        try:
+            mod = importlib.import_module(f"arena.cli.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"arena.cli.{name}":
+                continue  # command not built yet
+            raise
+        mod.add_parser(sub)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
