@@ -1,0 +1,44 @@
+"""Name the cause of a failure from its logs, so a 0 is never bare.
+
+Each pattern maps a log line to a failure kind and a sentence that says what to fix.
+"""
+
+from __future__ import annotations
+
+import re
+
+_PATTERNS: tuple[tuple[re.Pattern, str, str], ...] = (
+    (re.compile(r"(?:^|\n)[^\n]*?\b([\w.+-]+): (?:command )?not found"), "missing_tool",
+     "`{0}` is not installed in the environment"),
+    (re.compile(r"ModuleNotFoundError: No module named '([^']+)'"), "missing_module",
+     "Python module `{0}` is not installed in the environment"),
+    (re.compile(r"ImportError: ([^\n]+)"), "import_error", "import failed: {0}"),
+    (re.compile(r"error: unrecognized arguments: (--ctrf[^\n]*)"), "missing_pytest_plugin",
+     "pytest lacks the plugin for `{0}` (install pytest-json-ctrf in the image)"),
+    (re.compile(r"Could not resolve host: ([^\s]+)|Temporary failure in name resolution|Network is unreachable"),
+     "network", "the command needed the network, which is off for this task"),
+    (re.compile(r"No such file or directory: '([^']+)'|: ([^\s:]+): No such file or directory"), "missing_file",
+     "a file is missing: {0}"),
+    (re.compile(r"Permission denied"), "permission", "permission denied"),
+)  # fmt: skip
+
+
+def diagnose(text: str) -> tuple[str, str] | None:
+    """(failure kind, sentence) for the first known failure pattern in a log, or None."""
+    if not text:
+        return None
+    for rx, kind, msg in _PATTERNS:
+        m = rx.search(text)
+        if m:
+            groups = [g for g in m.groups() if g] or [m.group(0).strip()]
+            return kind, msg.format(groups[0].strip())
+    return None
+
+
+def tail(text: str, n: int = 5) -> str:
+    lines = [ln for ln in (text or "").strip().splitlines() if ln.strip()]
+    return " | ".join(lines[-n:])[:500]
+
+
+#: verifier-side failure kinds that mean "the verifier could not judge", not "the answer is wrong"
+VERIFIER_BROKEN = {"missing_tool", "missing_module", "import_error", "missing_pytest_plugin", "network"}

@@ -1,0 +1,168 @@
+"""Trial results as data, and the run folder every command reads and writes.
+
+``runs/<run-id>/``
+  ``trials.parquet``  one row per finished trial (the consolidated table)
+  ``trials.jsonl``    append-only journal: one line per finished trial, flushed + fsynced
+  ``trials/<task>/<agent>-<sample>/``  per-trial logs
+
+A killed run loses only the trials in flight: on restart the journal and the parquet are
+merged (a torn last line is skipped and reported), finished keys are skipped, and the parquet is
+rewritten atomically (temp file + ``os.replace``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+STATUSES = ("ok", "verifier_error", "infra_error", "timeout")
+COLUMNS = (
+    "run_id", "trial_key", "task_id", "task_digest", "domain", "team", "family", "sample", "agent",
+    "runtime", "status", "reward", "failure_kind", "reason", "metrics", "side_info", "notes",
+    "setup_sec", "agent_sec", "verifier_sec", "total_sec", "started_at", "log_dir",
+)  # fmt: skip
+
+
+@dataclass
+class TrialResult:
+    task_id: str
+    agent: str
+    sample: int = 0
+    run_id: str = ""
+    task_digest: str = ""
+    domain: str | None = None
+    team: str | None = None
+    family: str | None = None
+    runtime: str = ""
+    status: str = "ok"  # ok | verifier_error | infra_error | timeout
+    reward: float | None = None
+    failure_kind: str | None = None  # e.g. build, agent_timeout, verifier_timeout, no_reward…
+    reason: str | None = None  # human sentence, from the logs when possible
+    metrics: dict = field(default_factory=dict)
+    side_info: dict = field(default_factory=dict)
+    notes: list = field(default_factory=list)
+    setup_sec: float = 0.0
+    agent_sec: float = 0.0
+    verifier_sec: float = 0.0
+    total_sec: float = 0.0
+    started_at: float = 0.0
+    log_dir: str = ""
+
+    @property
+    def trial_key(self) -> str:
+        return trial_key(self.task_id, self.agent, self.sample)
+
+    def to_row(self) -> dict:
+        row = asdict(self)
+        row["trial_key"] = self.trial_key
+        for k in ("metrics", "side_info", "notes"):
+            row[k] = json.dumps(row[k], default=str, sort_keys=True)
+        return row
+
+
+def trial_key(task_id: str, agent: str, sample: int) -> str:
+    return f"{task_id}/{agent}/{int(sample)}"
+
+
+def _pd():
+    import pandas as pd
+
+    return pd
+
+
+class RunStore:
+    """One run folder.  Thread-safe ``add``; ``done_keys`` for resuming."""
+
+    def __init__(self, root: str | Path, run_id: str | None = None):
+        self.root = Path(root)
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.run_id = run_id or self.root.name
+        self.journal = self.root / "trials.jsonl"
+        self.parquet = self.root / "trials.parquet"
+        self._lock = threading.Lock()
+        self.repaired: list[str] = []
+        self._rows: dict[str, dict] = {}
+        self._load()
+
+    def _load(self) -> None:
+        pd = _pd()
+        if self.parquet.exists():
+            try:
+                df = pd.read_parquet(self.parquet)
+                for r in df.to_dict("records"):
+                    self._rows[r["trial_key"]] = r
+            except Exception as exc:  # a corrupt table is reported and rebuilt from the journal
+                bad = self.parquet.with_suffix(".parquet.corrupt")
+                os.replace(self.parquet, bad)
+                self.repaired.append(f"trials.parquet was unreadable ({exc}); moved to {bad.name}")
+        if self.journal.exists():
+            with open(self.journal, "rb") as fh:
+                lines = fh.read().split(b"\n")
+            for i, line in enumerate(lines):
+                if not line.strip():
+                    continue
+                try:
+                    r = json.loads(line)
+                except ValueError:
+                    self.repaired.append(f"trials.jsonl line {i + 1} was torn (killed mid-write); skipped")
+                    continue
+                self._rows[r["trial_key"]] = r
+            if self.repaired:
+                self._rewrite_journal()
+
+    def _rewrite_journal(self) -> None:
+        tmp = self.journal.with_suffix(".jsonl.tmp")
+        with open(tmp, "w") as fh:
+            fh.writelines(json.dumps(r, default=str) + "\n" for r in self._rows.values())
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, self.journal)
+
+    def done_keys(self, digests: dict[str, str] | None = None) -> set[str]:
+        """Keys of finished trials (a task whose digest changed since is not done)."""
+        if not digests:
+            return set(self._rows)
+        return {k for k, r in self._rows.items() if digests.get(r["task_id"], r.get("task_digest")) == r.get("task_digest")}
+
+    def add(self, result: TrialResult) -> None:
+        result.run_id = result.run_id or self.run_id
+        row = result.to_row()
+        line = json.dumps(row, default=str) + "\n"
+        with self._lock:
+            with open(self.journal, "a") as fh:
+                fh.write(line)
+                fh.flush()
+                os.fsync(fh.fileno())
+            self._rows[row["trial_key"]] = row
+
+    def flush(self) -> Path:
+        """Write the consolidated parquet atomically."""
+        pd = _pd()
+        with self._lock:
+            rows = list(self._rows.values())
+        df = pd.DataFrame(rows, columns=list(COLUMNS)) if rows else pd.DataFrame(columns=list(COLUMNS))
+        df = df.astype({"reward": "float64", "sample": "int64"})
+        tmp = self.parquet.with_suffix(".parquet.tmp")
+        df.to_parquet(tmp, index=False)
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, self.parquet)
+        return self.parquet
+
+    def frame(self):
+        pd = _pd()
+        rows = list(self._rows.values())
+        return pd.DataFrame(rows, columns=list(COLUMNS)).astype({"reward": "float64"})
+
+    def trial_dir(self, task_id: str, agent: str, sample: int) -> Path:
+        d = self.root / "trials" / task_id / f"{agent}-{sample}"
+        d.mkdir(parents=True, exist_ok=True)
+        return d
+
+
+def read_trials(run: str | Path):
+    """The trials table of a run folder (parquet, merged with an unflushed journal)."""
+    return RunStore(run).frame()

@@ -1,0 +1,371 @@
+"""The ``local`` runtime: trials on the host inside bubblewrap, for machines without Docker.
+
+Filesystem view of one sandbox (every ``exec`` is one ``bwrap`` launch over the same trial dir):
+- the host's system folders (/usr, /etc, /opt, /var, …) read-only;
+- writable, per trial (kept across commands): /root (home), the Dockerfile's WORKDIR, every COPY
+  destination (seeded from ``environment/``), /tmp, /var/tmp, /logs;
+- the interpreter running arena stays visible (its prefix is re-bound read-only) and comes first
+  on PATH, so verifiers find python3 + pytest;
+- network off (its own empty namespace) unless ``allow_internet``; own PID namespace, so every
+  process a command started dies with it;
+- limits: a cgroup (v1 or v2) per trial for memory and process count when the host lets us write
+  one, else rlimits (address space; process count only when not root) and a note saying so.
+
+``RUN`` steps cannot be replayed on the host: ``prepare`` lists them in ``Prepared.notes``.
+Without bubblewrap the runtime refuses (naming the package to install) unless isolation is
+turned off explicitly for a trusted corpus (``isolation="none"``), which prints a loud warning.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+
+from arena import dockerfile
+from arena.sandbox.base import (
+    OUTPUT_LIMIT,
+    PIDS_LIMIT,
+    PLANTED_HOOKS,
+    PLANTED_SUFFIXES,
+    ExecResult,
+    Prepared,
+    Runtime,
+    RuntimeUnavailable,
+    Sandbox,
+    SandboxError,
+)
+from arena.sandbox.limits import Limiter
+
+_HOST_RO = ("usr", "etc", "opt", "var", "srv", "bin", "sbin", "lib", "lib32", "lib64", "libx32", "nix")
+_BWRAP_OK: dict[str, str | None] = {}
+
+
+def _bwrap_problem() -> str | None:
+    if "r" in _BWRAP_OK:
+        return _BWRAP_OK["r"]
+    exe = shutil.which("bwrap")
+    if exe is None:
+        why = "bubblewrap is not installed: `apt-get install bubblewrap` (or your distribution's bubblewrap package)"
+    else:
+        p = subprocess.run(
+            [exe, "--ro-bind", "/", "/", "--unshare-net", "--unshare-pid", "--proc", "/proc", "true"],
+            capture_output=True,
+            text=True,
+        )
+        why = None if p.returncode == 0 else f"bwrap cannot create a sandbox here: {p.stderr.strip()[:300]}"
+    _BWRAP_OK["r"] = why
+    return why
+
+
+class LocalRuntime(Runtime):
+    name = "local"
+
+    def __init__(self, isolation: str = "bwrap", cache_dir: str | Path | None = None, **_):
+        if isolation not in ("bwrap", "none"):
+            raise RuntimeUnavailable(f"isolation must be 'bwrap' or 'none', got {isolation!r}")
+        self.isolation = isolation
+        if isolation == "none":
+            print(
+                "WARNING: local runtime with isolation OFF: agent and verifier commands run directly on "
+                "this machine with its network and files. Use only for trusted corpora.",
+                file=sys.stderr,
+            )
+
+    def unavailable_reason(self) -> str | None:
+        if self.isolation == "none":
+            return None
+        return _bwrap_problem()
+
+    def prepare(self, task, *, progress=None) -> Prepared:
+        t0 = time.perf_counter()
+        notes = []
+        try:
+            text = task.paths.dockerfile.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise SandboxError(f"cannot read {task.paths.dockerfile}: {exc}", kind="build") from exc
+        plan = dockerfile.plan(dockerfile.parse(text))
+        for ins in plan.runs:
+            notes.append(f"line {ins.line}: RUN not honoured by the local runtime (uses host tools): {ins.args[:120]}")
+        for c in plan.copies:
+            if c.from_stage:
+                notes.append(f"line {c.line}: COPY --from={c.from_stage} not honoured")
+            for s in c.sources:
+                if "://" in s:
+                    notes.append(f"line {c.line}: ADD of a URL not honoured: {s}")
+                elif not (task.paths.environment / s).exists() and not any(ch in s for ch in "*?["):
+                    raise SandboxError(
+                        f"{task.paths.dockerfile} line {c.line}: COPY source {s!r} does not exist in environment/",
+                        kind="build",
+                    )
+        if plan.user and plan.user not in ("root", "0"):
+            notes.append(f"USER {plan.user} not honoured: commands run as root")
+        workdir = plan.workdir if plan.workdir != "/" else "/root"
+        return Prepared(
+            key=task.env_digest, workdir=workdir, env=dict(plan.env), notes=tuple(notes),
+            build_sec=time.perf_counter() - t0,
+        )  # fmt: skip
+
+    def start(self, task, prepared: Prepared, *, trial_dir: Path) -> LocalSandbox:
+        why = self.unavailable_reason()
+        if why:
+            raise RuntimeUnavailable(why)
+        plan = dockerfile.plan(dockerfile.parse(task.paths.dockerfile.read_text(encoding="utf-8")))
+        env = task.spec.environment
+        return LocalSandbox(
+            trial_dir=Path(trial_dir),
+            environment=task.paths.environment,
+            plan=plan,
+            workdir=prepared.workdir,
+            image_env=prepared.env,
+            allow_internet=env.allow_internet,
+            memory_mb=env.memory_mb,
+            isolation=self.isolation,
+        )
+
+
+class LocalSandbox(Sandbox):
+    def __init__(self, *, trial_dir, environment, plan, workdir, image_env, allow_internet, memory_mb, isolation):
+        self.trial_dir = trial_dir
+        self.fs = trial_dir / "fs"
+        self.workdir = workdir
+        self.image_env = image_env
+        self.allow_internet = allow_internet
+        self.isolation = isolation
+        self.closed = False
+        self.fs.mkdir(parents=True, exist_ok=True)
+        writable = {"/root", "/tmp", "/var/tmp", "/logs", workdir}
+        for c in plan.copies:
+            if c.from_stage or any("://" in s for s in c.sources):
+                continue
+            dest_dir = c.dest if c.dest.endswith("/") or len(c.sources) > 1 else os.path.dirname(c.dest)
+            writable.add(dest_dir.rstrip("/") or "/")
+            self._seed(environment, c)
+        # keep only outermost writable dirs (a nested one is already inside its parent's bind)
+        ordered = sorted({os.path.normpath(w) for w in writable if w != "/"}, key=len)
+        self.binds: list[str] = []
+        for w in ordered:
+            if not any(w == b or w.startswith(b + "/") for b in self.binds):
+                self.binds.append(w)
+        for b in self.binds:
+            (self.fs / b.lstrip("/")).mkdir(parents=True, exist_ok=True)
+        (self.fs / "logs/verifier").mkdir(parents=True, exist_ok=True)
+        (self.fs / "logs/agent").mkdir(parents=True, exist_ok=True)
+        self.limiter = Limiter(f"arena-{uuid.uuid4().hex[:12]}", memory_mb=memory_mb, pids=PIDS_LIMIT)
+        self._initial_hooks = {p: p.read_bytes() for p in self._hook_files()}
+
+    # -- filesystem ------------------------------------------------------------------------
+    def _seed(self, environment: Path, c) -> None:
+        multi = len(c.sources) > 1 or c.dest.endswith("/")
+        for s in c.sources:
+            srcs = sorted(environment.glob(s)) if any(ch in s for ch in "*?[") else [environment / s]
+            for src in srcs:
+                if src.is_dir():
+                    dest = self.fs / c.dest.lstrip("/")
+                    shutil.copytree(src, dest, dirs_exist_ok=True, symlinks=True)
+                else:
+                    dest = self.fs / c.dest.lstrip("/")
+                    if multi:
+                        dest = dest / src.name
+                    dest.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copy2(src, dest)
+
+    def host_path(self, path: str) -> Path | None:
+        """Where a sandbox path lives on the host, when it is in a writable bind."""
+        norm = os.path.normpath(path)
+        for b in self.binds:
+            if norm == b or norm.startswith(b + "/"):
+                return self.fs / norm.lstrip("/")
+        return None
+
+    def _hook_files(self) -> list[Path]:
+        out = []
+        for b in self.binds:
+            for dirpath, _dirs, files in os.walk(self.fs / b.lstrip("/")):
+                for f in files:
+                    if f in PLANTED_HOOKS or f.endswith(PLANTED_SUFFIXES):
+                        out.append(Path(dirpath) / f)
+        return out
+
+    # -- commands --------------------------------------------------------------------------
+    def _argv(self, command: str, cwd: str, mounts: dict[str, Path]) -> list[str]:
+        if self.isolation == "none":
+            return ["bash", "-c", command]
+        a = ["bwrap", "--die-with-parent", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"]
+        if not self.allow_internet:
+            a.append("--unshare-net")
+        a += ["--tmpfs", "/", "--proc", "/proc", "--dev", "/dev"]
+        for name in _HOST_RO:
+            host = Path("/") / name
+            if host.is_symlink():
+                a += ["--symlink", os.readlink(host), f"/{name}"]
+            elif host.is_dir():
+                a += ["--ro-bind", str(host), f"/{name}"]
+        for b in self.binds:
+            a += ["--bind", str(self.fs / b.lstrip("/")), b]
+        for keep in _interpreter_dirs():
+            if not any(keep.startswith(f"/{n}/") for n in _HOST_RO):
+                a += ["--ro-bind", keep, keep]
+        for target, src in (mounts or {}).items():
+            a += ["--ro-bind", str(src), target]
+        a += ["--chdir", cwd, "bash", "-c", command]
+        return a
+
+    def _env(self, env: dict[str, str] | None) -> dict[str, str]:
+        path = os.pathsep.join(
+            [os.path.dirname(sys.executable), "/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"]
+        )
+        out = {"PATH": path, "HOME": "/root", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "TERM": "dumb"}
+        out.update(self.image_env)
+        out.update(env or {})
+        if self.isolation == "none":  # no filesystem remapping: translate sandbox paths
+            out = {k: self._translate(v) for k, v in out.items()}
+            out["PATH"] = path
+        return out
+
+    def _translate(self, value: str) -> str:
+        if value.startswith("/"):
+            hp = self.host_path(value)
+            if hp is not None:
+                return str(hp)
+        return value
+
+    def exec(self, command, *, timeout=None, env=None, cwd=None, mounts=None, output_limit=OUTPUT_LIMIT):
+        if self.closed:
+            raise SandboxError("sandbox is closed")
+        cwd = cwd or self.workdir
+        argv = self._argv(command, cwd, mounts or {})
+        run_env = self._env(env)
+        host_cwd = None
+        if self.isolation == "none":
+            for target, src in (mounts or {}).items():
+                run_env = {k: v.replace(target, str(src)) for k, v in run_env.items()}
+                command = command.replace(target, str(src))
+            argv = self._argv(command, cwd, {})
+            host_cwd = str(self.host_path(cwd) or self.trial_dir)
+        oom_before = self.limiter.oom_events()
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(
+            self.limiter.wrap(argv),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=run_env,
+            cwd=host_cwd,
+            start_new_session=True,
+        )
+        out, err = _Capped(proc.stdout, output_limit), _Capped(proc.stderr, output_limit)
+        timed_out = False
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            timed_out = True
+            self._kill(proc)
+            proc.wait()
+        self.limiter.kill_all()  # anything the command left running (isolation=none)
+        out.join(), err.join()
+        dur = time.perf_counter() - t0
+        code = None if timed_out else proc.returncode
+        return ExecResult(
+            exit_code=code,
+            stdout=out.text(),
+            stderr=err.text(),
+            duration_sec=dur,
+            timed_out=timed_out,
+            truncated=out.truncated or err.truncated,
+            oom_killed=self.limiter.oom_events() > oom_before,
+        )
+
+    def _kill(self, proc: subprocess.Popen) -> None:
+        try:
+            os.killpg(proc.pid, 9)
+        except ProcessLookupError:
+            pass
+        self.limiter.kill_all()
+
+    def read_file(self, path, limit=OUTPUT_LIMIT):
+        hp = self.host_path(path)
+        if hp is None:
+            hp = Path(path)  # host read-only view
+        try:
+            with open(hp, "rb") as fh:
+                return fh.read(limit)
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            return None
+
+    def write_file(self, path, data):
+        hp = self.host_path(path)
+        if hp is None:
+            raise SandboxError(f"{path} is on a read-only part of the local sandbox (writable: {self.binds})")
+        hp.parent.mkdir(parents=True, exist_ok=True)
+        hp.write_bytes(data)
+
+    def kill_all(self):
+        self.limiter.kill_all()
+
+    def harden(self):
+        self.kill_all()
+        removed = []
+        for p in self._hook_files():
+            if self._initial_hooks.get(p) != _safe_read(p):
+                p.unlink(missing_ok=True)
+                removed.append("/" + str(p.relative_to(self.fs)))
+        vdir = self.fs / "logs/verifier"
+        if vdir.is_symlink() or not vdir.is_dir():
+            vdir.unlink(missing_ok=True)
+        else:
+            shutil.rmtree(vdir)
+        vdir.mkdir(parents=True, exist_ok=True)
+        return removed
+
+    def close(self):
+        if self.closed:
+            return
+        self.closed = True
+        self.limiter.close()
+        shutil.rmtree(self.fs, ignore_errors=True)
+
+
+def _safe_read(p: Path) -> bytes | None:
+    try:
+        return p.read_bytes()
+    except OSError:
+        return None
+
+
+def _interpreter_dirs() -> list[str]:
+    dirs = {os.path.realpath(sys.prefix), os.path.realpath(sys.base_prefix)}
+    exe = os.path.realpath(sys.executable)
+    dirs.add(os.path.dirname(os.path.dirname(exe)))
+    return sorted(d for d in dirs if d not in ("/", "/usr"))
+
+
+class _Capped:
+    """Drain a pipe in a thread, keeping at most ``limit`` bytes (the rest is discarded)."""
+
+    def __init__(self, stream, limit: int):
+        self.buf = bytearray()
+        self.limit = limit
+        self.truncated = False
+        self.t = threading.Thread(target=self._run, args=(stream,), daemon=True)
+        self.t.start()
+
+    def _run(self, stream) -> None:
+        for chunk in iter(lambda: stream.read(65536), b""):
+            room = self.limit - len(self.buf)
+            if room > 0:
+                self.buf += chunk[:room]
+            if len(chunk) > max(room, 0):
+                self.truncated = True
+        stream.close()
+
+    def join(self) -> None:
+        self.t.join(timeout=10)
+
+    def text(self) -> str:
+        return self.buf.decode("utf-8", errors="replace")
