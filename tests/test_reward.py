@@ -1,0 +1,38 @@
+import pytest
+
+from arena.reward import parse_reward
+
+
+@pytest.mark.parametrize("txt", [b"1", b"1.0\n", b" 1.00 "])
+def test_one_and_one_point_zero_are_equal(txt):
+    assert parse_reward(txt, None).reward == 1.0
+
+
+def test_json_side_info_and_metrics():
+    r = parse_reward(b"0.5", b'{"reward": 0.5, "checks": {"a": true}, "n_ok": 3, "note": "x"}')
+    assert r.reward == 0.5 and r.metrics == {"n_ok": 3.0}
+    assert r.side_info == {"checks": {"a": True}, "note": "x"}
+
+
+@pytest.mark.parametrize(
+    "txt,js,needle",
+    [
+        (None, None, "no /logs/verifier/reward.txt"),
+        (b"", None, "not a number"),
+        (b"great", None, "not a number"),
+        (b"nan", None, "not finite"),
+        (b"inf", None, "not finite"),
+        (b"1.0", b'{"reward": 0.0}', "disagree"[:4] if False else "says"),
+        (None, b"[1, 2]", "must be an object"),
+        (None, b'{"score": 1}', "no `reward`"),
+        (None, b'{"reward": "NaN"}', "finite"),
+    ],
+)
+def test_bad_reward_files_are_errors_not_zero(txt, js, needle):
+    r = parse_reward(txt, js)
+    assert r.reward is None
+    assert needle in r.error
+
+
+def test_json_only():
+    assert parse_reward(None, b'{"reward": 0.25}').reward == 0.25
