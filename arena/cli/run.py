@@ -28,6 +28,7 @@ def add_parser(sub) -> None:
     p.add_argument("--repeat", type=int, default=1, help="number of trials (samples)")
     p.add_argument("--out", help="run folder for results and logs (default: a temporary one)")
     p.add_argument("--json", action="store_true", help="print the result rows as JSON")
+    p.add_argument("--network", action="store_true", help="allow network access even if the task forbids it")
     add_runtime_options(p, workers=True)
     p.set_defaults(func=run)
 
@@ -46,6 +47,11 @@ def run(args) -> int:
     if args.repeat < 1:
         print("arena: --repeat must be >= 1")
         return EXIT_USAGE
+    if args.network:
+        from arena.task import Task
+
+        env = task.spec.environment.model_copy(update={"allow_internet": True})
+        task = Task(task.paths, task.spec.model_copy(update={"environment": env}), task.findings)
     rt = make_runtime(args)
     if rt is None:
         return EXIT_FAIL
