@@ -260,13 +260,21 @@ class LocalSandbox(Sandbox):
             start_new_session=True,
         )
         out, err = _Capped(proc.stdout, output_limit), _Capped(proc.stderr, output_limit)
-        timed_out = False
-        try:
-            proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            timed_out = True
+        # a blocking wait plus a timer (Popen.wait(timeout=) polls with sleeps up to 50 ms)
+        fired = threading.Event()
+
+        def on_timeout() -> None:
+            fired.set()
             self._kill(proc)
-            proc.wait()
+
+        timer = threading.Timer(timeout, on_timeout) if timeout else None
+        if timer:
+            timer.daemon = True
+            timer.start()
+        proc.wait()
+        if timer:
+            timer.cancel()
+        timed_out = fired.is_set()
         self.limiter.kill_all()  # anything the command left running (isolation=none)
         out.join(), err.join()
         dur = time.perf_counter() - t0
