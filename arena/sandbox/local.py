@@ -19,6 +19,7 @@ turned off explicitly for a trusted corpus (``isolation="none"``), which prints 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -244,8 +245,9 @@ class LocalSandbox(Sandbox):
         host_cwd = None
         if self.isolation == "none":
             for target, src in (mounts or {}).items():
-                run_env = {k: v.replace(target, str(src)) for k, v in run_env.items()}
-                command = command.replace(target, str(src))
+                rx = re.compile(r"(?<![\w/.-])" + re.escape(target) + r"(?=/|\s|$|[\"';])")
+                run_env = {k: rx.sub(str(src), v) for k, v in run_env.items()}
+                command = rx.sub(str(src), command)
             argv = self._argv(command, cwd, {})
             host_cwd = str(self.host_path(cwd) or self.trial_dir)
         oom_before = self.limiter.oom_events()
