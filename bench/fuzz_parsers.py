@@ -26,7 +26,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--cases", type=int, default=10_000, help="cases in total, split over the three parsers")
     args = ap.parse_args()
-    per = max(1, args.cases // 3)
+    per = max(1, -(-args.cases // 3))  # ceil: at least --cases in total
     cfg = settings(max_examples=per, deadline=None, database=None, suppress_health_check=list(HealthCheck))
     tmp = Path(tempfile.mkdtemp(prefix="arena-fuzz-"))
     counter = {"n": 0}
