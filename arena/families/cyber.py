@@ -177,6 +177,10 @@ class PortScanSource(Family):
             ports = rng.sample(self.PORTS, rng.randint(1, 2))
             flows += [(ip, p) for p in ports]
         rng.shuffle(flows)
+        # the first line belongs to a uniformly drawn source, so "the first IP" is a chance-level guess
+        lead = rng.choice(ips)
+        first = next(i for i, (ip, _) in enumerate(flows) if ip == lead)
+        flows.insert(0, flows.pop(first))
         return Instance(
             "\n".join(f"{ip} -> {p}" for ip, p in flows),
             scanner,

@@ -78,7 +78,8 @@ class LedgerBalance(Family):
             "heldout": ("Give every account's balance after all postings.",),
         }
     }
-    MEMOS = ("sale", "rent", "fees", "refund", "wages", "supplies", "interest", "transfer")
+    CREDITS = ("sale", "refund", "interest", "deposit")
+    DEBITS = ("rent", "fees", "wages", "supplies")
 
     def make(self, rng, level, split):
         accts = rng.sample(self.pool("account", split), (2, 2, 3)[level])
@@ -92,7 +93,7 @@ class LedgerBalance(Family):
             if rng.random() < 0.5 and bal[a] - amt >= 0:
                 amt = -amt
             bal[a] += amt
-            lines.append(f"{a} {amt:+d} {rng.choice(self.MEMOS)}")
+            lines.append(f"{a} {amt:+d} {rng.choice(self.DEBITS if amt < 0 else self.CREDITS)}")
         return Instance(
             "\n".join(lines),
             "\n".join(f"{a}={bal[a]}" for a in accts),

@@ -152,7 +152,7 @@ class DeadlineCount(Family):
     }
     intros = {
         "train": ("Open items on the team board:", "Deliverables and their due dates:"),
-        "heldout": ("Tracker export of pending work:", "Due dates from the project plan:"),
+        "heldout": ("Tracker export of pending work:", "Due dates from the project schedule:"),
     }
     asks = {
         "main": {

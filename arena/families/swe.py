@@ -93,6 +93,9 @@ class StacktraceLine(Family):
             "serve fetch route dispatch store build send sync",
         ),
         "lib": pool("requests yaml jinja2 sqlalchemy", "urllib3 click numpy redis"),
+        # library-internal file stems and function names (never ours: distractor frames)
+        "libfile": pool("adapters sessions loader", "connection pool decorators"),
+        "libfunc": pool("prepare request construct", "urlopen invoke lookup"),
     }
     intros = {
         "train": ("A request crashed with this traceback:", "Error report from the web worker:"),
@@ -130,13 +133,13 @@ class StacktraceLine(Family):
         for j in range(n_lib):
             frames.append(
                 (
-                    f"lib/{libs[j % 2]}/{rng.choice(('api', 'core', 'util'))}.py",
+                    f"lib/{libs[j % 2]}/{rng.choice(self.pool('libfile', split))}.py",
                     lines_no[n_app + j],
-                    rng.choice(("get", "call", "load", "execute")),
+                    rng.choice(self.pool("libfunc", split)),
                 )
             )
         if level == 2:  # a library frame between two of ours
-            frames.insert(1, (f"lib/{libs[0]}/base.py", lines_no[-1], "wrapper"))
+            frames.insert(1, (f"lib/{libs[0]}/__init__.py", lines_no[-1], "wrapper"))
         inner = max(i for i, fr in enumerate(frames) if fr[0].startswith(root + "/"))
         tb = ["Traceback (most recent call last):"]
         tb += [f'  File "{p}", line {ln}, in {fn}' for p, ln, fn in frames]
