@@ -1,0 +1,152 @@
+"""Image aliases for offline sites: a ``FROM`` the engine cannot pull is replaced by a local image.
+
+The default map sends the common public Python/Ubuntu/Debian tags to the shared base image
+(``arena base build``).  Overrides come from a YAML mapping ``image: replacement`` named by
+``ARENA_IMAGE_ALIASES`` or passed as the runtime option ``image_aliases=`` (a path or a dict);
+``image: null`` removes a default.  An image already present in the engine is never replaced.
+
+The substitution rewrites the ``FROM`` lines of a *copy* of the Dockerfile: ``ARG`` defaults are
+expanded in the reference (so ``ARG PY=3.11`` + ``FROM python:${PY}-slim`` works), stage names
+(``FROM builder``) are left alone, and ``--platform`` / ``AS name`` are kept.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from arena.sandbox.base import RuntimeUnavailable
+
+BASE_TAG = "arena-base:py3.11"  # same as arena.baseimage.DEFAULT_TAG (kept light: no import)
+ENV_VAR = "ARENA_IMAGE_ALIASES"
+_PY = ("3.10", "3.11", "3.12", "3.13", "3")
+_PY_VARIANTS = ("", "-slim", "-bookworm", "-slim-bookworm", "-bullseye", "-slim-bullseye")
+DEFAULT_SOURCES = (
+    *(f"python:{v}{s}" for v in _PY for s in _PY_VARIANTS),
+    "python:latest", "python:slim", "python:bookworm", "python:slim-bookworm",
+    "ubuntu:24.04", "ubuntu:22.04", "ubuntu:20.04", "ubuntu:latest", "ubuntu:noble", "ubuntu:jammy",
+    "debian:bookworm", "debian:bookworm-slim", "debian:12", "debian:12-slim", "debian:stable",
+    "debian:stable-slim", "debian:latest",
+)  # fmt: skip
+_FROM_RE = re.compile(r"^(\s*FROM\s+)(.*)$", re.IGNORECASE)
+_ARG_RE = re.compile(r"^\s*ARG\s+([A-Za-z_][A-Za-z0-9_]*)(?:=(.*))?\s*$", re.IGNORECASE)
+_VAR_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def normalize(ref: str) -> str:
+    """``docker.io/library/python:3.11-slim@sha256:…`` → ``python:3.11-slim``; no tag → ``:latest``."""
+    ref = ref.strip().split("@", 1)[0]
+    for prefix in ("docker.io/library/", "index.docker.io/library/", "registry-1.docker.io/library/",
+                   "docker.io/", "index.docker.io/", "library/"):  # fmt: skip
+        if ref.startswith(prefix):
+            ref = ref[len(prefix) :]
+            break
+    if ":" not in ref.rsplit("/", 1)[-1]:
+        ref += ":latest"
+    return ref
+
+
+def load_aliases(source: str | Path | dict | None = None, *, base_tag: str = BASE_TAG) -> dict[str, str]:
+    """The alias map in force: defaults, then ``ARENA_IMAGE_ALIASES``, then ``source``."""
+    aliases = {normalize(s): base_tag for s in DEFAULT_SOURCES}
+    for layer in (os.environ.get(ENV_VAR) or None, source):
+        if layer is None:
+            continue
+        data = layer if isinstance(layer, dict) else _read_yaml(Path(layer))
+        for k, v in data.items():
+            if v is None:
+                aliases.pop(normalize(str(k)), None)
+            else:
+                aliases[normalize(str(k))] = str(v)
+    return aliases
+
+
+def _read_yaml(path: Path) -> dict:
+    import yaml
+
+    where = f"image alias file {path} (from {ENV_VAR} or image_aliases=)"
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise RuntimeUnavailable(f"cannot read {where}: {exc.strerror}") from exc
+    except yaml.YAMLError as exc:
+        raise RuntimeUnavailable(f"{where} is not valid YAML: {str(exc).splitlines()[0]}") from exc
+    if isinstance(data, dict) and isinstance(data.get("aliases"), dict):
+        data = data["aliases"]
+    if data is None:
+        return {}
+    if not isinstance(data, dict) or not all(isinstance(v, (str, type(None))) for v in data.values()):
+        raise RuntimeUnavailable(f"{where} must be a mapping `image: replacement` (e.g. `python:3.11-slim: {BASE_TAG}`)")
+    return data
+
+
+@dataclass(frozen=True)
+class Substitution:
+    line: int
+    original: str  # the reference as written (ARGs expanded)
+    image: str  # what the build uses instead
+
+    def note(self) -> str:
+        return f"line {self.line}: FROM {self.original} -> {self.image} (image alias; not available offline)"
+
+
+@dataclass(frozen=True)
+class Rewrite:
+    text: str
+    substitutions: tuple[Substitution, ...]
+    bases: tuple[str, ...]  # every external image the build starts from (after substitution)
+    unresolved: tuple[str, ...]  # external images neither present locally nor aliased
+
+
+def _expand(value: str, args: dict[str, str]) -> str:
+    def sub(m: re.Match) -> str:
+        name = m.group(1) or m.group(3)
+        got = args.get(name, "")
+        return got if got or m.group(2) is None else m.group(2)
+
+    return _VAR_RE.sub(sub, value)
+
+
+def rewrite_from(text: str, aliases: dict[str, str], is_local: Callable[[str], bool]) -> Rewrite:
+    """Replace each external ``FROM`` image that ``is_local`` denies and ``aliases`` maps."""
+    out, subs, bases, unresolved = [], [], [], []
+    args: dict[str, str] = {}
+    stages: set[str] = set()
+    seen_from = False
+    for i, line in enumerate(text.splitlines(keepends=True), start=1):
+        m_arg = _ARG_RE.match(line)
+        if m_arg and not seen_from:  # only ARGs before the first FROM are visible in FROM lines
+            args[m_arg.group(1)] = (m_arg.group(2) or "").strip().strip("\"'")
+        m = _FROM_RE.match(line.rstrip("\r\n"))
+        if not m or m.group(2).rstrip().endswith("\\"):
+            out.append(line)
+            continue
+        seen_from = True
+        words = m.group(2).split()
+        flags = [w for w in words if w.startswith("--")]
+        rest = [w for w in words if not w.startswith("--")]
+        if not rest:
+            out.append(line)
+            continue
+        written = _expand(rest[0], args)
+        is_stage = written.lower() in stages or written == "scratch"
+        if len(rest) >= 3 and rest[1].lower() == "as":
+            stages.add(rest[2].lower())
+        if is_stage:
+            out.append(line)
+            continue
+        image = written
+        if not is_local(written):
+            target = aliases.get(normalize(written))
+            if target is not None and target != written:
+                image = target
+                subs.append(Substitution(i, written, target))
+            else:
+                unresolved.append(written)
+        bases.append(image)
+        eol = line[len(line.rstrip("\r\n")) :]
+        out.append(m.group(1) + " ".join([*flags, image, *rest[1:]]) + eol)
+    return Rewrite("".join(out), tuple(subs), tuple(dict.fromkeys(bases)), tuple(dict.fromkeys(unresolved)))
