@@ -55,6 +55,12 @@ while [ $i -lt 40 ]; do
   [ $n -eq 0 ] && exit 0; i=$((i+1))
 done
 exit 1"""
+# mounts: move what is at $1 aside to $2, print the deepest existing ancestor, create the parents
+MOUNT_PREP = r"""if [ -e "$1" ] || [ -L "$1" ]; then mv -T "$1" "$2" || exit 1; fi
+d=$(dirname "$1"); while [ ! -d "$d" ]; do d=$(dirname "$d"); done; echo "$d"; mkdir -p "$(dirname "$1")"
+"""
+MOUNT_UNDO = r"""rm -rf -- "$1"; if [ -e "$2" ] || [ -L "$2" ]; then mv -T "$2" "$1"; fi
+shift 2; for d in "$@"; do rmdir -- "$d" 2>/dev/null || break; done"""
 _OOM_RE = re.compile(rb"^oom_kill (\d+)", re.MULTILINE)
 
 
@@ -248,7 +254,8 @@ class DockerSandbox(Sandbox):
                 raise SandboxError(f"could not stop the sandbox's processes: {exc}") from exc
 
     # -- mounts and files ------------------------------------------------------------------
-    def _mount(self, mounts: dict[str, Path]) -> list[tuple[str, str]]:
+    def _mount(self, mounts: dict[str, Path]) -> list[tuple[str, str, list[str]]]:
+        """Copy each host dir to its target; what was there is moved aside, created parents noted."""
         placed = []
         try:
             for target, src in mounts.items():
@@ -256,22 +263,27 @@ class DockerSandbox(Sandbox):
                 if not target.startswith("/") or target == "/":
                     raise SandboxError(f"mount target must be an absolute path below /, got {target!r}")
                 hidden = f"/.arena-hidden-{uuid.uuid4().hex[:12]}"
-                self._sh('{ [ -e "$1" ] || [ -L "$1" ]; } && mv -T "$1" "$2"; mkdir -p "$(dirname "$1")"',
-                         target, hidden)  # fmt: skip
-                placed.append((target, hidden))
+                r = self._sh(MOUNT_PREP, target, hidden)
+                if r.exit_code != 0:
+                    raise SandboxError(f"cannot mount at {target}: {r.stderr.strip()[:300]}")
+                created, p = [], posixpath.dirname(target)
+                while p not in (r.stdout.strip(), "/"):
+                    created.append(p)
+                    p = posixpath.dirname(p)
+                placed.append((target, hidden, created))
                 with tempfile.TemporaryFile() as fh:
                     with tarfile.open(fileobj=fh, mode="w") as tar:
                         tar.add(str(src), arcname=posixpath.basename(target), filter=du.readonly)
                     fh.seek(0)
                     self.api.put_archive(self.cid, posixpath.dirname(target), fh)
-        except (OSError, docker.errors.APIError) as exc:
+        except (OSError, docker.errors.APIError, SandboxError) as exc:
             self._unmount(placed)
             raise SandboxError(f"cannot copy mounts into the sandbox: {exc}") from exc
         return placed
 
-    def _unmount(self, placed: list[tuple[str, str]]) -> None:
-        for target, hidden in reversed(placed):
-            self._sh('rm -rf -- "$1"; if [ -e "$2" ] || [ -L "$2" ]; then mv -T "$2" "$1"; fi', target, hidden)
+    def _unmount(self, placed: list[tuple[str, str, list[str]]]) -> None:
+        for target, hidden, created in reversed(placed):
+            self._sh(MOUNT_UNDO, target, hidden, *created)
 
     def read_file(self, path, limit=OUTPUT_LIMIT):
         for _ in range(16):  # follow symlinks inside the container
