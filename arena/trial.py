@@ -9,6 +9,7 @@ for a bad task, agent or verifier: every failure becomes a status, a failure kin
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import tempfile
 import time
@@ -59,7 +60,7 @@ def run_trial(
     log_dir = Path(log_dir) if log_dir else Path(tempfile.mkdtemp(prefix="arena-trial-logs-"))
     log_dir.mkdir(parents=True, exist_ok=True)
     res.log_dir = str(log_dir)
-    scratch = Path(tempfile.mkdtemp(prefix="arena-trial-"))
+    scratch = Path(tempfile.mkdtemp(prefix=f"arena-trial-{os.getpid()}-"))  # pid: the janitor can tell orphans
     sandbox = None
     try:
         try:

@@ -157,7 +157,8 @@ class LocalSandbox(Sandbox):
             (self.fs / b.lstrip("/")).mkdir(parents=True, exist_ok=True)
         (self.fs / "logs/verifier").mkdir(parents=True, exist_ok=True)
         (self.fs / "logs/agent").mkdir(parents=True, exist_ok=True)
-        self.limiter = Limiter(f"arena-{uuid.uuid4().hex[:12]}", memory_mb=memory_mb, pids=PIDS_LIMIT)
+        name = f"arena-{os.getpid()}-{uuid.uuid4().hex[:10]}"  # pid: the janitor can tell orphans
+        self.limiter = Limiter(name, memory_mb=memory_mb, pids=PIDS_LIMIT)
         self._initial_hooks = {p: p.read_bytes() for p in self._hook_files()}
 
     # -- filesystem ------------------------------------------------------------------------
