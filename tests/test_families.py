@@ -379,6 +379,13 @@ def test_task_ids_unique_across_families_and_splits():
     assert all(re.fullmatch(r"[a-z0-9-]+-(train|heldout)-s1-\d{4}", i) for i in ids)
 
 
+def test_train_and_heldout_pools_are_disjoint_across_all_families():
+    """A held-out name is never a training name of *another* family either."""
+    train = {x for f in families.FAMILIES.values() for p in f.pools.values() for x in p.train}
+    held = {x for f in families.FAMILIES.values() for p in f.pools.values() for x in p.heldout}
+    assert not train & held
+
+
 @pytest.mark.parametrize("name", ALL)
 def test_heldout_split_is_disjoint_from_train(name):
     fam = families.get(name)

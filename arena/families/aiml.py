@@ -142,7 +142,7 @@ class TraceErrors(Family):
     skills = ("extraction", "counting", "answer-int", "agent-traces")
     tags = ("agents", "tool-calls")
     reserved = True
-    pools = {"tool": pool("search fetch shell calc browse sql", "lookup crawl exec math scrape query")}
+    pools = {"tool": pool("search fetch shell calc browse sql", "lookup crawl exec solver scrape vector")}
     intros = {
         "train": ("Agent trace (step, tool, result):", "Tool calls made by the agent:"),
         "heldout": ("Execution log of the assistant's tool use:", "Replay of the agent episode:"),

@@ -151,7 +151,7 @@ class ClipFrames(Family):
     reserved = True
     pools = {
         "clip": pool(
-            "intro b-roll interview outro teaser montage recap credits",
+            "intro b-roll soundbite outro teaser montage recap credits",
             "opener cutaway vox closer trailer reel bumper slate",
         )
     }

@@ -90,11 +90,11 @@ class StacktraceLine(Family):
         ),
         "func": pool(
             "run query handle save load parse render login",
-            "serve fetch route dispatch store build send sync",
+            "serve ingest route dispatch store build send flush",
         ),
         "lib": pool("requests yaml jinja2 sqlalchemy", "urllib3 click numpy redis"),
         # library-internal file stems and function names (never ours: distractor frames)
-        "libfile": pool("adapters sessions loader", "connection pool decorators"),
+        "libfile": pool("sessions compat structures", "connection pool decorators"),
         "libfunc": pool("prepare request construct", "urlopen invoke lookup"),
     }
     intros = {
@@ -168,7 +168,7 @@ class FailedTests(Family):
     tags = ("pytest", "ci")
     reserved = True
     pools = {
-        "module": pool("math io net parse cache auth", "users orders billing search export imports"),
+        "module": pool("math io net parse cfg auth", "users orders billing catalog export imports"),
         "test": pool(
             [f"test_{x}" for x in "add sub div load save retry merge split trim join".split()],
             [
