@@ -1,0 +1,8 @@
+#!/bin/bash
+# Reference solution for failed-login-ips-heldout-s902-0001: writes the expected answer to the answer file.
+set -e
+WORKSPACE="${BENCHFLOW_WORKSPACE:-/root}"
+mkdir -p "$WORKSPACE"
+cat > "$WORKSPACE/answer.txt" <<'ANSWER'
+172.16.11.19,203.0.113.45
+ANSWER

@@ -1,0 +1,9 @@
+#!/bin/bash
+# Reference solution for ledger-balance-heldout-s901-0000: writes the expected answer to the answer file.
+set -e
+WORKSPACE="${BENCHFLOW_WORKSPACE:-/root}"
+mkdir -p "$WORKSPACE"
+cat > "$WORKSPACE/answer.txt" <<'ANSWER'
+treasury=163
+payroll=390
+ANSWER

@@ -1,0 +1,8 @@
+#!/bin/bash
+# Reference solution for sensor-alarms-heldout-s900-0002: writes the expected answer to the answer file.
+set -e
+WORKSPACE="${BENCHFLOW_WORKSPACE:-/root}"
+mkdir -p "$WORKSPACE"
+cat > "$WORKSPACE/answer.txt" <<'ANSWER'
+FT-206,LT-206
+ANSWER

@@ -1,0 +1,9 @@
+#!/bin/bash
+# Reference solution for stoich-atoms-heldout-s900-0001: writes the expected answer to the answer file.
+set -e
+WORKSPACE="${BENCHFLOW_WORKSPACE:-/root}"
+mkdir -p "$WORKSPACE"
+cat > "$WORKSPACE/answer.txt" <<'ANSWER'
+H=6
+O=6
+ANSWER

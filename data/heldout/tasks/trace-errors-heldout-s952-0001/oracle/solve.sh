@@ -1,0 +1,8 @@
+#!/bin/bash
+# Reference solution for trace-errors-heldout-s952-0001: writes the expected answer to the answer file.
+set -e
+WORKSPACE="${BENCHFLOW_WORKSPACE:-/root}"
+mkdir -p "$WORKSPACE"
+cat > "$WORKSPACE/answer.txt" <<'ANSWER'
+5
+ANSWER

@@ -1,0 +1,10 @@
+#!/bin/bash
+# Reference solution for stoich-atoms-train-s101-0000: writes the expected answer to the answer file.
+set -e
+WORKSPACE="${BENCHFLOW_WORKSPACE:-/root}"
+mkdir -p "$WORKSPACE"
+cat > "$WORKSPACE/answer.txt" <<'ANSWER'
+H=2
+N=4
+O=8
+ANSWER

@@ -1,0 +1,9 @@
+#!/bin/bash
+# Reference solution for subtitle-timing-train-s101-0000: writes the expected answer to the answer file.
+set -e
+WORKSPACE="${BENCHFLOW_WORKSPACE:-/root}"
+mkdir -p "$WORKSPACE"
+cat > "$WORKSPACE/answer.txt" <<'ANSWER'
+cue=2
+ms=3800
+ANSWER

@@ -1,0 +1,8 @@
+#!/bin/bash
+# Reference solution for failed-login-ips-train-s300-0001: writes the expected answer to the answer file.
+set -e
+WORKSPACE="${BENCHFLOW_WORKSPACE:-/root}"
+mkdir -p "$WORKSPACE"
+cat > "$WORKSPACE/answer.txt" <<'ANSWER'
+10.0.1.89,10.0.1.66
+ANSWER

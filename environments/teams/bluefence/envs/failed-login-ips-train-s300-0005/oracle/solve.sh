@@ -1,0 +1,8 @@
+#!/bin/bash
+# Reference solution for failed-login-ips-train-s300-0005: writes the expected answer to the answer file.
+set -e
+WORKSPACE="${BENCHFLOW_WORKSPACE:-/root}"
+mkdir -p "$WORKSPACE"
+cat > "$WORKSPACE/answer.txt" <<'ANSWER'
+192.168.20.17,192.168.5.52
+ANSWER

@@ -1,0 +1,8 @@
+#!/bin/bash
+# Reference solution for failed-login-ips-train-s301-0002: writes the expected answer to the answer file.
+set -e
+WORKSPACE="${BENCHFLOW_WORKSPACE:-/root}"
+mkdir -p "$WORKSPACE"
+cat > "$WORKSPACE/answer.txt" <<'ANSWER'
+192.168.5.120,10.0.2.23
+ANSWER

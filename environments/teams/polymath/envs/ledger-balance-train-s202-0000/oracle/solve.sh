@@ -1,0 +1,10 @@
+#!/bin/bash
+# Reference solution for ledger-balance-train-s202-0000: writes the expected answer to the answer file.
+set -e
+WORKSPACE="${BENCHFLOW_WORKSPACE:-/root}"
+mkdir -p "$WORKSPACE"
+cat > "$WORKSPACE/answer.txt" <<'ANSWER'
+cash=90
+card=239
+savings=293
+ANSWER

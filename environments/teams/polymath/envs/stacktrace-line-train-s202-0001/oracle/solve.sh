@@ -1,0 +1,9 @@
+#!/bin/bash
+# Reference solution for stacktrace-line-train-s202-0001: writes the expected answer to the answer file.
+set -e
+WORKSPACE="${BENCHFLOW_WORKSPACE:-/root}"
+mkdir -p "$WORKSPACE"
+cat > "$WORKSPACE/answer.txt" <<'ANSWER'
+file=app/db.py
+line=19
+ANSWER

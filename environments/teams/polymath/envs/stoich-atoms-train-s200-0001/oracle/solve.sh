@@ -1,0 +1,9 @@
+#!/bin/bash
+# Reference solution for stoich-atoms-train-s200-0001: writes the expected answer to the answer file.
+set -e
+WORKSPACE="${BENCHFLOW_WORKSPACE:-/root}"
+mkdir -p "$WORKSPACE"
+cat > "$WORKSPACE/answer.txt" <<'ANSWER'
+C=1
+H=4
+ANSWER

@@ -1,0 +1,11 @@
+#!/bin/bash
+# Reference solution for stoich-atoms-train-s202-0000: writes the expected answer to the answer file.
+set -e
+WORKSPACE="${BENCHFLOW_WORKSPACE:-/root}"
+mkdir -p "$WORKSPACE"
+cat > "$WORKSPACE/answer.txt" <<'ANSWER'
+C=3
+H=13
+N=1
+O=6
+ANSWER
