@@ -26,7 +26,7 @@ Answer formats shared across domains, so skills can transfer:
 
 --split heldout draws names, hosts, tickers… from the other half of every entity pool and uses
 paraphrased prompt templates: held-out tasks never coincide with training tasks.  Families
-marked [reserved] in --list are far-transfer probes that training corpora leave out.
+marked [reserved: far-transfer probe] in --list are left out of training corpora.
 
 examples:
   arena generate --list
