@@ -102,14 +102,18 @@ def run_trial(
             res.reason = f"agent exited {out.exit_code}" + (f": {d[1]}" if d else f": {tail(out.stderr)}")
 
         # -- harden + verifier phase -------------------------------------------------------
-        removed = sandbox.harden()
+        tv = time.perf_counter()
+        try:
+            removed = sandbox.harden()
+            vr = sandbox.exec(
+                "bash /verifier/test.sh", timeout=task.spec.verifier.timeout_sec, env=env,
+                mounts={"/verifier": task.paths.verifier},
+            )  # fmt: skip
+        except SandboxError as exc:
+            res.status, res.failure_kind, res.reason = "infra_error", "verifier_sandbox", str(exc)
+            return res
         if removed:
             res.side_info["removed_planted_files"] = removed
-        tv = time.perf_counter()
-        vr = sandbox.exec(
-            "bash /verifier/test.sh", timeout=task.spec.verifier.timeout_sec, env=env,
-            mounts={"/verifier": task.paths.verifier},
-        )  # fmt: skip
         res.verifier_sec = time.perf_counter() - tv
         _write(log_dir / "verifier.stdout", vr.stdout)
         _write(log_dir / "verifier.stderr", vr.stderr)

@@ -11,7 +11,7 @@ import importlib
 import sys
 
 #: command modules under arena.cli (each light to import: heavy imports go inside handlers)
-COMMANDS = ("check", "run", "validate", "base", "generate", "domains", "coverage", "notebooks", "janitor")
+COMMANDS = ("check", "run", "validate", "base", "generate", "domains", "coverage", "notebooks", "janitor", "model", "train")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -47,6 +47,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `arena … | head`: the reader left; not an error of ours
+        import os
+
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -206,6 +206,8 @@ class LocalSandbox(Sandbox):
             host = Path("/") / name
             if host.is_symlink():
                 a += ["--symlink", os.readlink(host), f"/{name}"]
+            elif name == "var" and host.is_dir():
+                a += _var_binds()
             elif host.is_dir():
                 a += ["--ro-bind", str(host), f"/{name}"]
         for b in self.binds:
@@ -282,6 +284,9 @@ class LocalSandbox(Sandbox):
         out.join(), err.join()
         dur = time.perf_counter() - t0
         code = None if timed_out else proc.returncode
+        if code == 1 and self.isolation == "bwrap" and err.text().startswith("bwrap: "):
+            # bubblewrap itself failed to build the sandbox: infrastructure, not the command
+            raise SandboxError(f"bubblewrap could not start the sandbox: {err.text().strip()[:300]}", kind="sandbox_exec")
         return ExecResult(
             exit_code=code,
             stdout=out.text(),
@@ -340,6 +345,26 @@ class LocalSandbox(Sandbox):
         self.closed = True
         self.limiter.close()
         shutil.rmtree(self.fs, ignore_errors=True)
+
+
+#: container engines' storage under /var/lib: mounts come and go there while trials start, which
+#: makes a recursive bind of /var racy ("Can't bind mount /oldroot/var/…/overlay2/…")
+_VAR_SKIP = {"lib/docker", "lib/arena-docker", "lib/containerd", "lib/containers", "tmp"}
+
+
+def _var_binds() -> list[str]:
+    out: list[str] = []
+    for top in sorted(os.listdir("/var")):
+        path = f"/var/{top}"
+        if top == "lib" and os.path.isdir(path) and not os.path.islink(path):
+            for sub in sorted(os.listdir(path)):
+                if f"lib/{sub}" in _VAR_SKIP:
+                    continue
+                sp = f"{path}/{sub}"
+                out += ["--symlink", os.readlink(sp), sp] if os.path.islink(sp) else ["--ro-bind", sp, sp]
+        elif top not in _VAR_SKIP:
+            out += ["--symlink", os.readlink(path), path] if os.path.islink(path) else ["--ro-bind", path, path]
+    return out
 
 
 def _safe_read(p: Path) -> bytes | None:
