@@ -55,7 +55,8 @@ def counted(trials: pd.DataFrame) -> pd.Series:
     return trials["reward"].notna() & ~trials["status"].isin(EXCLUDED_STATUSES)
 
 
-def _one_agent(trials: pd.DataFrame, agent: str | None, run: str = "trials") -> pd.DataFrame:
+def select_agent(trials: pd.DataFrame, agent: str | None, run: str = "trials") -> pd.DataFrame:
+    """The trials of ``agent``; with None, all of them, which must then be one agent's."""
     if agent is not None:
         return trials[trials["agent"] == agent]
     if "agent" in trials and trials["agent"].nunique() > 1:
@@ -79,7 +80,7 @@ def task_table(trials: pd.DataFrame, *, threshold: float = 1.0, ks: Sequence[int
     """One row per task: domain, task_id, n (counted samples), c (passes), mean_reward,
     n_excluded, pass_rate and ``pass@k`` for each k in ``ks``.  ``agent`` selects one agent; a
     table holding several agents without it is an error (their samples must not be pooled)."""
-    out = _per_task(_one_agent(trials, agent), threshold, ["domain", "task_id"])
+    out = _per_task(select_agent(trials, agent), threshold, ["domain", "task_id"])
     for k in ks:
         out[f"pass@{k}"] = pass_at_k(out["n"].to_numpy(), out["c"].to_numpy(), k)
     return out
@@ -97,7 +98,7 @@ def domain_table(trials: pd.DataFrame, *, threshold: float = 1.0, ks: Sequence[i
     per.insert(0, "n_tasks", scored.groupby("domain").size())
     per.insert(1, "n_trials", tt.groupby("domain")["n"].sum())
     per.insert(2, "n_excluded", tt.groupby("domain")["n_excluded"].sum())
-    per = per.reindex(_domain_order(per.index))
+    per = per.reindex(domain_order(per.index))
     overall = per[cols].mean() if weighting == "domain" else scored[cols].mean()
     overall = pd.concat([per[["n_tasks", "n_trials", "n_excluded"]].sum(), overall])
     per.loc[OVERALL] = overall
@@ -111,7 +112,7 @@ def task_values(runs: Mapping[str, pd.DataFrame], *, metric: str = "pass",
     domain; a task filed under two domains is an error.  One groupby over all runs."""
     col = {"pass": "pass_rate", "reward": "mean_reward"}[metric]
     cols = ["task_id", "domain", "reward", "status"]
-    frames = [_one_agent(df, None, f"run {name!r}")[cols].assign(run=name) for name, df in runs.items()]
+    frames = [select_agent(df, None, f"run {name!r}")[cols].assign(run=name) for name, df in runs.items()]
     if not frames:
         return pd.DataFrame(index=pd.Index([], name="task_id")), pd.Series(dtype=object, name="domain")
     t = _per_task(pd.concat(frames, ignore_index=True), threshold, ["run", "domain", "task_id"])
@@ -136,7 +137,8 @@ class Bootstrap:
     domain_replicates: np.ndarray  # (T, D, B)
 
 
-def _domain_order(labels) -> list[str]:
+def domain_order(labels) -> list[str]:
+    """Domain labels in DOMAIN_IDS order, unknown labels after them, sorted."""
     known = [d for d in DOMAIN_IDS if d in set(labels)]
     return known + sorted(set(labels) - set(known))
 
@@ -153,6 +155,9 @@ def _combine(num, den, weighting, cap, present=None):
     has no overall value (NaN, left out of the percentiles) rather than a silently reweighted one."""
     has = den > 0
     present = has if present is None else present
+    if num.shape[1] == 1 and cap is None and has.all():  # one domain: the overall Δ is its Δ
+        dom = num / den
+        return dom, dom[:, 0]
     with np.errstate(invalid="ignore", divide="ignore"):
         dom = num / den
         share = present / present.sum(1, keepdims=True) if weighting == "domain" else den / den.sum(1, keepdims=True)
@@ -165,10 +170,12 @@ def _combine(num, den, weighting, cap, present=None):
     return dom, total
 
 
-def _percentiles(reps: np.ndarray, q: Sequence[float]) -> np.ndarray:
-    """Quantiles along the last axis with numpy's default linear interpolation (virtual index
-    q·(n−1)), NaN replicates ignored, returned on a trailing axis of len(q).  One sort (SIMD,
-    several times faster than np.quantile's partition here) serves every q."""
+def percentile_interval(reps: np.ndarray, confidence: float = 0.95) -> np.ndarray:
+    """Percentile interval of bootstrap replicates along the last axis, on a trailing axis of 2:
+    the (1 ± confidence)/2 quantiles with numpy's default linear interpolation (virtual index
+    q·(n−1)), NaN replicates ignored.  One sort (SIMD, several times faster than np.quantile's
+    partition here) serves both ends."""
+    q = [(1 - confidence) / 2, (1 + confidence) / 2]
     s = np.sort(reps, axis=-1)  # NaN sorts last
     n = (~np.isnan(s)).sum(-1, keepdims=True)
     out = []
@@ -182,7 +189,7 @@ def _percentiles(reps: np.ndarray, q: Sequence[float]) -> np.ndarray:
 
 
 def _domain_columns(domains: Sequence[str]) -> tuple[list[str], list[np.ndarray]]:
-    order = _domain_order(domains)
+    order = domain_order(domains)
     labels = np.asarray(list(domains), dtype=object)
     return order, [np.flatnonzero(labels == d) for d in order]
 
@@ -241,9 +248,8 @@ def paired_bootstrap(diff, domains: Sequence[str], *, n_resamples: int = 10_000,
         dom, reps[:, s : s + b] = _combine(num, den, weighting, cap, point_den > 0)
         if not one:
             dom_reps[:, :, s : s + b] = dom
-    q = [(1 - confidence) / 2, (1 + confidence) / 2]
-    ci = _percentiles(reps, q)
-    dom_ci = ci[:, None] if one else _percentiles(dom_reps, q)
+    ci = percentile_interval(reps, confidence)
+    dom_ci = ci[:, None] if one else percentile_interval(dom_reps, confidence)
     n = point_den[..., 0].astype(int)
     return Bootstrap(tuple(order), point[:, 0], ci, point_dom[..., 0], dom_ci, n, reps, dom_reps)
 
@@ -334,7 +340,7 @@ def leaderboard(scores: pd.DataFrame) -> pd.DataFrame:
     """
     top = scores[scores["domain"] == OVERALL].set_index("team")
     wide = scores[scores["domain"] != OVERALL].pivot(index="team", columns="domain", values="delta")
-    wide = wide[_domain_order(wide.columns)].add_prefix("delta_")
+    wide = wide[domain_order(wide.columns)].add_prefix("delta_")
     board = top[["delta", "ci_low", "ci_high", "n_tasks", "mde"]].copy()
     board["tie_group"] = tie_groups(board["ci_low"], board["ci_high"])
     sizes = board.loc[board["tie_group"] > 0].groupby("tie_group").size()

@@ -256,3 +256,43 @@ def test_leaderboard_from_trials_orders_by_delta():
     assert board["team"].tolist() == ["high", "mid", "low"]
     assert board["rank"].tolist() == [1, 2, 3]
     assert [c for c in board.columns if c.startswith("delta_")] == [f"delta_{d}" for d in DOMAIN_IDS]
+
+
+# -- learnability -----------------------------------------------------------------------------
+
+
+def test_learnability_flags_zero_variance_tasks_per_domain():
+    from arena.learnability import choose_ratio, learnability_profile, task_learnability
+
+    rows = []
+    for task, dom, rewards in [
+        ("never", "sciences", [0, 0, 0, 0]), ("always", "sciences", [1, 1, 1, None]),
+        ("half", "sciences", [1, 0, 0, 1]), ("partial", "cybersecurity", [0.5, 0.5, 0.5, 0.5]),
+        ("broken", "cybersecurity", [None, None]),
+    ]:  # fmt: skip
+        rows += [{"task_id": task, "domain": dom, "sample": s, "agent": "base", "reward": r,
+                  "status": "ok" if r is not None else "infra_error"} for s, r in enumerate(rewards)]  # fmt: skip
+    df = pd.DataFrame(rows)
+    t = task_learnability(df, group_size=2).set_index("task_id")
+    assert t.loc["always", "n"] == 3 and t.loc["always", "all_pass"]  # the infra error is not a failure
+    assert t.loc["never", "zero_variance"] and t.loc["never", "outside_band"]
+    assert not t.loc["half", "zero_variance"] and not t.loc["half", "outside_band"]
+    assert t.loc["half", "p_flat_group"] == pytest.approx(2 / 6)  # C(2,2)/C(4,2) twice
+    assert t.loc["partial", "all_fail"] and t.loc["partial", "zero_variance"]
+    assert pd.isna(t.loc["broken", "zero_variance"])
+    # with partial credit as the metric, a constant 0.5 is still flat but inside the band
+    r = task_learnability(df, metric="reward").set_index("task_id")
+    assert r.loc["partial", "zero_variance"] and not r.loc["partial", "outside_band"]
+    p = learnability_profile(df, group_size=2).set_index("domain")
+    assert p.loc["sciences", "n_tasks"] == 3 and p.loc["cybersecurity", "n_tasks"] == 1
+    assert p.loc["sciences", "share_outside_band"] == pytest.approx(2 / 3)
+    assert p.loc["sciences", "share_in_band"] == pytest.approx(1 / 3)
+    assert p.loc[OVERALL, "share_zero_variance"] == pytest.approx(3 / 4)
+    assert p.loc[OVERALL, "mean_p_flat_group"] == pytest.approx((1 + 1 + 1 / 3 + 1) / 4)
+    narrow = learnability_profile(df, band=(0.25, 0.75)).set_index("domain")
+    assert narrow.loc["sciences", "share_outside_band"] == pytest.approx(2 / 3)
+    # the flat-group probability is unbiased for sum_v p_v^G: check against the closed form
+    n, c, g = np.array([10, 10, 6]), np.array([3, 0, 6]), 3
+    both = choose_ratio(c, n, g) + choose_ratio(n - c, n, g)
+    assert both == pytest.approx(2 - pass_at_k(n, c, g) - pass_at_k(n, n - c, g))
+    assert np.isnan(choose_ratio(1, 2, 3))
