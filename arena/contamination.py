@@ -174,7 +174,7 @@ def contamination_report(docs: pd.DataFrame | Iterable, *,
     other = {"task_id_b": "task_id", "source_b": "source", "task_id_a": "match_task_id", "source_a": "match_source"}
     both = pd.concat([pairs.rename(columns=side), pairs.rename(columns=other)], ignore_index=True)
     both["score"] = both[["ngram13", "ngram8", "jaccard"]].max(axis=1)
-    both = both.sort_values(["flagged", "score"], ascending=False)
+    both = both.sort_values(["flagged", "score"], ascending=False, kind="stable")
     n_flag = both.groupby(["source", "task_id"])["flagged"].sum()
     best = both.drop_duplicates(["source", "task_id"]).set_index(["source", "task_id"])
     out = df[["task_id", "source"]].join(best, on=["source", "task_id"])

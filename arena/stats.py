@@ -65,6 +65,8 @@ def select_agent(trials: pd.DataFrame, agent: str | None, run: str = "trials") -
 
 
 def _per_task(trials: pd.DataFrame, threshold: float, by: list[str]) -> pd.DataFrame:
+    if trials["domain"].isna().any():
+        raise ValueError(f"{int(trials['domain'].isna().sum())} trials have no domain (map slugs with arena.domains)")
     ok = counted(trials)
     t = trials[by].assign(ok=ok, passed=ok & (trials["reward"] >= threshold), r=trials["reward"].where(ok))
     out = t.groupby(by, sort=True, dropna=False).agg(
@@ -91,6 +93,7 @@ def domain_table(trials: pd.DataFrame, *, threshold: float = 1.0, ks: Sequence[i
     """Per-domain means of the task table (tasks with no counted sample are left out of the means,
     their trials show in n_excluded) plus an ``overall`` row: the mean of the domain rows
     (``weighting="domain"``) or of all tasks (``"task"``)."""
+    _check_weighting(weighting)
     tt = task_table(trials, threshold=threshold, ks=ks, agent=agent)
     cols = ["pass_rate", "mean_reward", *(f"pass@{k}" for k in ks)]
     scored = tt[tt["n"] > 0]
@@ -110,6 +113,8 @@ def task_values(runs: Mapping[str, pd.DataFrame], *, metric: str = "pass",
     """Per-task scores of several runs side by side: (values, domains).  ``values`` is indexed by
     task_id with one column per run (NaN: no counted sample), ``domains`` gives each task's
     domain; a task filed under two domains is an error.  One groupby over all runs."""
+    if metric not in ("pass", "reward"):
+        raise ValueError(f"metric must be 'pass' or 'reward', not {metric!r}")
     col = {"pass": "pass_rate", "reward": "mean_reward"}[metric]
     cols = ["task_id", "domain", "reward", "status"]
     frames = [select_agent(df, None, f"run {name!r}")[cols].assign(run=name) for name, df in runs.items()]
@@ -202,18 +207,23 @@ def paired_bootstrap(diff, domains: Sequence[str], *, n_resamples: int = 10_000,
     ``diff`` is (T, N): team − reference per task (the pair stays together because the pair *is*
     one number), NaN where either side has no counted sample; ``domains`` labels the N tasks.
     A resample draws, inside every domain of n_d tasks, n_d tasks with replacement.  Per domain
-    that is one vectorized draw of a (B, n_d) index matrix, turned into per-task counts W (B, n_d)
-    and shared by all T teams (every team sees the same resampled suites); the domain's Δ in each
-    resample is ``(diff·Wᵀ) / (present·Wᵀ)``, one matrix product, so a team missing a task just
-    averages over the copies of the tasks it has.  The interval is the (1 ± confidence)/2
+    that is one vectorized draw of a (B, n_d) index matrix (in row chunks), turned into per-task
+    counts W (B, n_d) and shared by all T teams (every team sees the same resampled suites); the
+    domain's Δ in each resample is ``(diff·Wᵀ) / (present·Wᵀ)``, one matrix product, so a team
+    missing a task averages over the copies of the tasks it has (a resample that drew none of its
+    pairs in some domain gives it no overall value and is left out of its percentiles).  Memory:
+    the replicates are kept, T·D·B floats (32 MB for 50 teams, 8 domains, 10⁴ resamples).
+    The interval is the (1 ± confidence)/2
     quantiles of the B replicates (linear interpolation, as scipy's percentile method; with one
     domain the draws are scipy's too: same seed, same interval).  The point estimate is the same
     computation on the original suite.
 
     ``cap`` (organizers: 0.20): when the overall Δ S is positive, each domain's contribution
     ``share_d · Δ_d`` is clipped to ``cap · S`` (a single pass, S the uncapped total; negative
-    contributions are kept) and the clipped contributions are summed.  Applied to the point
-    estimate and inside every replicate; domain Δs are never capped.  Resamples are drawn in
+    contributions are kept) and the clipped contributions are summed; the result is not clipped
+    again, so a domain may still exceed cap × the capped total.  With fewer than 1/cap domains
+    gaining, the cap always binds.  Applied to the point estimate and inside every replicate;
+    domain Δs are never capped.  Resamples are drawn in
     cache-sized chunks whose size depends on N only: adding a team changes no other team's result.
     """
     _check_weighting(weighting)
@@ -287,6 +297,8 @@ def score_table(teams: Mapping[str, pd.DataFrame], reference: pd.DataFrame, *, m
     ci_high, n_tasks (paired), team_value and ref_value (uncapped levels on the paired tasks)
     and mde.  Tasks are the reference's; a task the team lacks is unpaired.  Every team shares the
     same resampled suites (see :func:`paired_bootstrap`), so the table is deterministic in seed."""
+    if not teams:
+        raise ValueError("no teams to score")
     ref, doms = task_values({"reference": reference}, metric=metric, threshold=threshold)
     vals, _ = task_values(teams, metric=metric, threshold=threshold)
     vals = vals.reindex(index=ref.index, columns=list(teams))
@@ -301,6 +313,7 @@ def score_table(teams: Mapping[str, pd.DataFrame], reference: pd.DataFrame, *, m
     den = np.stack([paired[:, c].sum(1) for c in cols], 1)[..., None]
     levels = [_combine(np.stack([np.where(paired[:, c], v[:, c], 0.0).sum(1) for c in cols], 1)[..., None],
                        den, weighting, None) for v in (team_v, ref_v)]  # fmt: skip
+
     def table(over, per):  # (T,) overall + (T, D) per-domain values -> one column, team-major
         return np.column_stack([over, per]).ravel()
 

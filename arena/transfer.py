@@ -27,6 +27,7 @@ share one set of resampled suites, so joint summaries (diagonal vs off-diagonal)
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 
 import numpy as np
@@ -73,8 +74,10 @@ def _cells(runs, rows, *, metric, threshold, **boot):
     :class:`arena.stats.Bootstrap` (one row per label) of the per-task mean of run − reference."""
     names = sorted({r for _, group, ref in rows for r in [*group, ref]})
     values, doms = task_values({r: runs[r] for r in names}, metric=metric, threshold=threshold)
-    diff = np.stack([np.nanmean([values[r] - values[ref] for r in group], axis=0) if len(group) > 1
-                     else (values[group[0]] - values[ref]).to_numpy() for _, group, ref in rows])  # fmt: skip
+    with warnings.catch_warnings():  # a task no run of a group has stays NaN (unpaired)
+        warnings.simplefilter("ignore", RuntimeWarning)
+        diff = np.stack([np.nanmean([(values[r] - values[ref]).to_numpy() for r in group], axis=0)
+                         for _, group, ref in rows])  # fmt: skip
     return paired_bootstrap(diff, doms.tolist(), **boot)
 
 
@@ -128,8 +131,9 @@ def transfer_summary(runs: Mapping[str, pd.DataFrame], meta: pd.DataFrame, *, ba
                      metric: str = "pass", threshold: float = 1.0, n_resamples: int = 10_000, seed: int = 0,
                      confidence: float = 0.95) -> pd.DataFrame:  # fmt: skip
     """Diagonal vs off-diagonal: the mean Δ over the cells where the eval domain was trained on
-    (``diagonal``), over the others (``off_diagonal``) and their difference (``gap``: how much of the
-    gain is specific to the trained domain), with CIs from the same resamples as every cell
+    (``diagonal``), over the others (``off_diagonal``) — plain means over cells, each (train, eval)
+    cell counting once — and their difference (``gap``: how much of the gain is specific to the
+    trained domain), with CIs from the same resamples as every cell
     (each replicate's cell means are averaged, so the cells' correlation is respected).
     Columns: kind, mean, ci_low, ci_high, n_cells."""
     boot = dict(n_resamples=n_resamples, seed=seed, confidence=confidence)
