@@ -268,6 +268,20 @@ def test_harden_removes_planted_hooks_but_not_image_files(boxed):
 
 
 @docker
+def test_upper_dir_walk_agrees_with_docker_diff(drt, boxed):
+    from arena.sandbox.dockerutil import changed_paths
+
+    sb = boxed()
+    sb.exec("rm /root/numbers.txt; rm -r /usr/share/doc/bash; echo x >> /etc/hostname.new; mkdir -p /srv/n/m;"
+            " touch /srv/n/m/f.pth; chmod 600 /etc/issue; echo changed >> /etc/motd")  # fmt: skip
+    fast, slow = changed_paths(drt.client.api, sb.cid), changed_paths(drt.client.api, sb.cid, fast=False)
+    # the walk also lists the /logs dirs start() copied in (same metadata, so diff leaves them out)
+    assert set(slow) <= set(fast) and set(fast) - set(slow) <= {"/logs", "/logs/agent", "/logs/verifier"}
+    assert "/srv/n/m/f.pth" in fast and "/etc/issue" in fast and "/etc/hostname.new" in fast
+    assert "/root/numbers.txt" not in fast and "/usr/share/doc/bash" not in fast  # deletions are left out
+
+
+@docker
 def test_mount_under_missing_parents_leaves_no_trace(boxed, tmp_path):
     sb = boxed()
     (tmp_path / "m").mkdir()

@@ -165,6 +165,7 @@ class DockerSandbox(Sandbox):
         self.memory_bytes = memory_bytes
         self.closed = False
         self._oom_seen = 0
+        self.fast_diff = True  # read the overlay upper dir when the engine is on this machine
 
     # -- commands --------------------------------------------------------------------------
     def _sh(self, script: str, *args: str, timeout: float | None = 60) -> ExecResult:
@@ -317,10 +318,9 @@ class DockerSandbox(Sandbox):
     def harden(self):
         self.kill_all()
         victims = []
-        for ch in self.api.diff(self.cid) or []:
-            p, kind = ch.get("Path", ""), ch.get("Kind")
+        for p in du.changed_paths(self.api, self.cid, fast=self.fast_diff):
             name = posixpath.basename(p)
-            if kind == 2 or p.startswith("/logs/verifier/"):
+            if p.startswith("/logs/verifier/"):
                 continue
             if name in PLANTED_HOOKS or name.endswith(PLANTED_SUFFIXES) or (posixpath.dirname(p) == "/" and name in ROOT_CONFIGS):
                 victims.append(p)

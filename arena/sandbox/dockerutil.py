@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import os
+import stat
 import tarfile
 import threading
 import time
@@ -152,6 +153,30 @@ def _shutdown(response) -> None:
             response.close()
         except Exception:
             pass
+
+
+def changed_paths(api, cid: str, *, fast: bool = True) -> list[str]:
+    """Paths added or changed in a container since it was created (deletions left out).
+
+    ``docker diff`` compares the whole image with the container on this engine (0.5 s for the
+    base image, ~2 s for a 3 GB one), so when the engine runs on this machine with overlay2 the
+    container's upper dir (which holds exactly the changes) is walked instead; the result is the
+    same list.  Otherwise, or when that dir is not readable, ``docker diff`` answers.
+    """
+    if fast:
+        gd = api.inspect_container(cid).get("GraphDriver") or {}
+        upper = (gd.get("Data") or {}).get("UpperDir") if gd.get("Name") in ("overlay2", "overlay") else None
+        if upper and os.path.isdir(upper) and os.access(upper, os.R_OK | os.X_OK):
+            out = []
+            for dirpath, dirnames, filenames in os.walk(upper):
+                for name in dirnames + filenames:
+                    full = os.path.join(dirpath, name)
+                    st = os.lstat(full)
+                    if stat.S_ISCHR(st.st_mode) and st.st_rdev == 0:
+                        continue  # an overlay whiteout: a deletion
+                    out.append("/" + os.path.relpath(full, upper))
+            return sorted(out)
+    return sorted(ch["Path"] for ch in api.diff(cid) or [] if ch.get("Kind") != 2)
 
 
 # -- small helpers for the sandbox: tars in and out, capped output ------------------------------
