@@ -1,0 +1,140 @@
+"""Model agents: a checkpoint or endpoint acting on tasks, scored by the tasks' own verifiers.
+
+Two modes, both through ``arena.engines``:
+
+* **answer** — single turn: the task's prompt in, the completion written to the task's answer
+  file (``agent.answer_file``), then the verifier.  ``run_model`` generates every completion of a
+  batch in one batched call first, then runs the trials in parallel (``TextAgent`` per completion).
+* **tools** — multi-turn: the model gets a ``bash`` tool executed in the task's sandbox, sees
+  each command's exit code and output, and stops when it answers without a tool call or after
+  ``max_turns``.  The transcript is kept in the trial's side info (``agent.messages``).
+
+Evaluation and the trainer's teacher demonstrations both use these.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from arena.agents.base import Agent, AgentOutcome, TextAgent
+from arena.engines import BASH_TOOL, Engine
+
+
+def format_tool_result(exit_code, stdout: str, stderr: str, timed_out: bool, limit: int = 2000) -> str:
+    """What the model sees after a bash call (bounded)."""
+
+    def cut(s: str) -> str:
+        return s if len(s) <= limit else s[: limit // 2] + f"\n…[{len(s) - limit} chars cut]…\n" + s[-limit // 2 :]
+
+    head = "exit=timeout" if timed_out else f"exit={exit_code}"
+    return f"{head}\nstdout:\n{cut(stdout)}\nstderr:\n{cut(stderr)}"
+
+
+@dataclass
+class GenOptions:
+    max_new_tokens: int = 64
+    temperature: float = 0.0
+    seed: int | None = 0
+    system_prompt: str | None = None
+
+
+def task_messages(task, system_prompt: str | None = None) -> list[dict]:
+    msgs = [{"role": "system", "content": system_prompt}] if system_prompt else []
+    return msgs + [{"role": "user", "content": task.spec.prompt}]
+
+
+class ModelAgent(Agent):
+    """Runs an engine on one task inside the trial's sandbox (answer or tool mode)."""
+
+    def __init__(self, engine: Engine, *, mode: str = "answer", max_turns: int = 8, tool_timeout: float = 20.0,
+                 options: GenOptions | None = None, name: str = "model", max_tool_output: int = 2000):  # fmt: skip
+        if mode not in ("answer", "tools"):
+            raise ValueError(f"mode must be answer or tools, got {mode!r}")
+        self.engine, self.mode, self.max_turns, self.tool_timeout = engine, mode, max_turns, tool_timeout
+        self.options = options or GenOptions()
+        self.name = name
+        self.max_tool_output = max_tool_output
+
+    def run(self, sandbox, task, *, timeout, env):
+        o = self.options
+        if self.mode == "answer":
+            c = self.engine.chat([task_messages(task, o.system_prompt)], max_new_tokens=o.max_new_tokens,
+                                 temperature=o.temperature, seed=o.seed)[0]  # fmt: skip
+            return TextAgent(c.text, self.name).run(sandbox, task, timeout=timeout, env=env)
+        return self._tools(sandbox, task, timeout=timeout, env=env)
+
+    def _tools(self, sandbox, task, *, timeout, env):
+        o = self.options
+        deadline = time.monotonic() + timeout
+        messages = task_messages(task, o.system_prompt)
+        turns, calls_made, final = 0, 0, None
+        while turns < self.max_turns and time.monotonic() < deadline:
+            turns += 1
+            c = self.engine.chat([messages], tools=[BASH_TOOL], max_new_tokens=o.max_new_tokens,
+                                 temperature=o.temperature, seed=None if o.seed is None else o.seed + turns)[0]  # fmt: skip
+            messages.append(c.message())
+            if not c.tool_calls:
+                final = c.text
+                break
+            for call in c.tool_calls:
+                fn = call.get("function", {})
+                args = fn.get("arguments") if isinstance(fn.get("arguments"), dict) else {}
+                if fn.get("name") != "bash" or not isinstance(args.get("command"), str):
+                    messages.append({"role": "tool", "name": str(fn.get("name")),
+                                     "content": "error: the only tool is bash(command: str)"})  # fmt: skip
+                    continue
+                left = max(1.0, deadline - time.monotonic())
+                r = sandbox.exec(args["command"], timeout=min(self.tool_timeout, left), env=env)
+                calls_made += 1
+                messages.append({"role": "tool", "name": "bash",
+                                 "content": format_tool_result(r.exit_code, r.stdout, r.stderr, r.timed_out,
+                                                               self.max_tool_output)})  # fmt: skip
+        path = task.spec.agent.answer_file
+        if final and path and sandbox.read_file(path, limit=1) is None:
+            sandbox.write_file(path, final.encode("utf-8"))  # a final answer counts when no file was written
+        timed_out = time.monotonic() >= deadline
+        return AgentOutcome(timed_out=timed_out, info={"mode": "tools", "turns": turns, "tool_calls": calls_made,
+                                                       "messages": messages})  # fmt: skip
+
+
+def generate_answers(engine: Engine, tasks: list, *, samples: int = 1, options: GenOptions | None = None) -> list[list[str]]:
+    """Batched single-turn generation: answers[i][s] for task i, sample s."""
+    o = options or GenOptions()
+    convs = [task_messages(t, o.system_prompt) for t in tasks]
+    outs = engine.chat(convs, max_new_tokens=o.max_new_tokens, temperature=o.temperature if samples == 1 else
+                       (o.temperature or 1.0), n=samples, seed=o.seed)  # fmt: skip
+    return [[outs[i * samples + s].text for s in range(samples)] for i in range(len(tasks))]
+
+
+def run_model(
+    engine: Engine,
+    tasks: list,
+    runtime,
+    *,
+    mode: str = "answer",
+    samples: int = 1,
+    options: GenOptions | None = None,
+    store=None,
+    workers: int = 2,
+    agent_name: str = "model",
+    max_turns: int = 8,
+    progress: bool | str = True,
+):
+    """Run a model on tasks and score every attempt with the tasks' verifiers; TrialResult list."""
+    from arena.batch import TrialSpec, run_batch
+
+    if mode == "answer":
+        todo = tasks
+        if store is not None:  # resume: do not regenerate finished trials
+            done = store.done_keys({t.id: t.digest for t in tasks})
+            todo = [t for t in tasks if any(f"{t.id}/{agent_name}/{s}" not in done for s in range(samples))]
+        answers = generate_answers(engine, todo, samples=samples, options=options) if todo else []
+        by_id = {t.id: a for t, a in zip(todo, answers)}
+        specs = [TrialSpec(t, TextAgent(by_id[t.id][s] if t.id in by_id else "", agent_name), s)
+                 for t in tasks for s in range(samples)]  # fmt: skip
+        return run_batch(specs, runtime, store=store, workers=workers, progress=progress)
+    agent = ModelAgent(engine, mode="tools", max_turns=max_turns, options=options, name=agent_name)
+    specs = [TrialSpec(t, agent, s) for t in tasks for s in range(samples)]
+    # a local engine generates one conversation at a time; endpoints take parallel requests
+    return run_batch(specs, runtime, store=store, workers=workers, progress=progress)

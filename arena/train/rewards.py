@@ -1,0 +1,394 @@
+"""Verifier-backed GRPO rewards: every completion is scored by a real trial in the sandbox.
+
+``VerifierReward`` (answer mode) is a TRL reward function: for each completion it runs a trial
+(``TextAgent`` writes the completion to the task's answer file, then the task's verifier runs) in
+parallel across ``workers`` through ``arena.batch.run_batch`` (infrastructure failures retried).
+``SandboxToolEnv`` (tool mode) is a TRL ``environment_factory`` environment: ``reset`` starts the
+task's sandbox, its ``bash`` tool runs the model's commands there, and ``tool_reward`` ends the
+episode by running the verifier in that same sandbox.
+
+A completion the verifier could not judge (verifier crash, timeout, no or garbage reward file) or
+that the infrastructure could not run returns ``None``: TRL 1.16 marks such a row unscorable
+(NaN reward, excluded from the group baseline, advantage 0).  It is never scored 0, never crashes
+training, and is counted (``masked/<kind>``) and kept in ``rollouts.parquet`` with its status.
+
+Logged per batch (TensorBoard, through TRL's ``log_metric``): ``reward/<domain>`` means, the
+share of zero-variance groups, the masked share and counts per kind, reward seconds.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import queue
+import threading
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+from arena.agents.base import Agent, AgentOutcome, TextAgent
+from arena.results import TrialResult
+
+
+def completion_text(completion) -> str:
+    """The assistant text of a TRL completion (a string, or a list of chat messages)."""
+    if isinstance(completion, str):
+        return completion
+    if isinstance(completion, list):
+        parts = [m.get("content") or "" for m in completion if isinstance(m, dict) and m.get("role") == "assistant"]
+        return "".join(p if isinstance(p, str) else "" for p in parts)
+    return str(completion)
+
+
+def with_verifier_timeout(task, timeout: float):
+    """The task with its verifier timeout capped at ``timeout`` (the lower one wins)."""
+    from arena.task import Task
+
+    if task.spec.verifier.timeout_sec <= timeout:
+        return task
+    ver = task.spec.verifier.model_copy(update={"timeout_sec": timeout})
+    return Task(task.paths, task.spec.model_copy(update={"verifier": ver}), task.findings)
+
+
+def reward_of(result: TrialResult) -> float | None:
+    """The reward GRPO sees: the verifier's reward, or None (masked) when it could not judge."""
+    if result.status not in ("ok", "timeout") or result.reward is None:
+        return None
+    r = float(result.reward)
+    return r if math.isfinite(r) else None
+
+
+def mask_kind(result: TrialResult) -> str:
+    return result.failure_kind or result.status
+
+
+class RolloutLog:
+    """Every rollout as a row: appended to ``rollouts.jsonl`` per batch, consolidated to parquet."""
+
+    COLUMNS = ("attempt", "step", "task_id", "domain", "family", "sample", "completion", "reward", "status",
+               "failure_kind", "reason", "side_info", "verifier_sec", "total_sec", "time")  # fmt: skip
+
+    def __init__(self, out: str | Path, attempt: int = 0, enabled: bool = True):
+        self.out = Path(out)
+        self.journal = self.out / "rollouts.jsonl"
+        self.parquet = self.out / "rollouts.parquet"
+        self.attempt = attempt
+        self.enabled = enabled
+        self._lock = threading.Lock()
+
+    def add(self, rows: list[dict]) -> None:
+        if not self.enabled or not rows:
+            return
+        lines = "".join(json.dumps({"attempt": self.attempt, **r}, default=str) + "\n" for r in rows)
+        with self._lock, open(self.journal, "a") as fh:
+            fh.write(lines)
+            fh.flush()
+            os.fsync(fh.fileno())
+
+    def rows(self) -> list[dict]:
+        if not self.journal.exists():
+            return []
+        out = []
+        for line in self.journal.read_bytes().split(b"\n"):
+            if line.strip():
+                try:
+                    out.append(json.loads(line))
+                except ValueError:
+                    continue  # a line torn by a kill
+        return out
+
+    def flush(self) -> Path:
+        import pandas as pd
+
+        df = pd.DataFrame(self.rows(), columns=list(self.COLUMNS))
+        df = df.astype({"reward": "float64"})
+        tmp = self.parquet.with_suffix(".parquet.tmp")
+        df.to_parquet(tmp, index=False)
+        os.replace(tmp, self.parquet)
+        return self.parquet
+
+
+def _row(step, task, sample, completion, res: TrialResult | None, reward, status=None, reason=None) -> dict:
+    return {
+        "step": step, "task_id": task.id, "domain": task.domain or "unknown", "family": task.spec.metadata.family,
+        "sample": sample, "completion": completion, "reward": reward,
+        "status": status or (res.status if res else "infra_error"),
+        "failure_kind": res.failure_kind if res else "harness",
+        "reason": reason if reason is not None else (res.reason if res else None),
+        "side_info": json.dumps(res.side_info if res else {}, default=str, sort_keys=True),
+        "verifier_sec": res.verifier_sec if res else 0.0, "total_sec": res.total_sec if res else 0.0,
+        "time": time.time(),
+    }  # fmt: skip
+
+
+class RewardStats:
+    """Counters shared by the reward paths (reported in the model card and the bench)."""
+
+    def __init__(self):
+        self.calls = 0
+        self.scored = 0
+        self.masked: Counter = Counter()
+        self.seconds = 0.0
+        self.zero_var_groups = 0
+        self.groups = 0
+        self.by_domain: dict[str, list[float]] = defaultdict(list)
+
+    def to_dict(self) -> dict:
+        total = self.scored + sum(self.masked.values())
+        return {
+            "rollouts": total,
+            "scored": self.scored,
+            "masked": sum(self.masked.values()),
+            "masked_by_kind": dict(self.masked),
+            "reward_seconds": round(self.seconds, 3),
+            "rewards_per_second": round(total / self.seconds, 2) if self.seconds else None,
+            "zero_variance_group_share": round(self.zero_var_groups / self.groups, 4) if self.groups else None,
+            "mean_reward_by_domain": {d: round(sum(v) / len(v), 4) for d, v in sorted(self.by_domain.items()) if v},
+        }
+
+
+def log_batch(stats: RewardStats, tasks_and_rewards, results, num_generations: int, log_metric=None) -> None:
+    """Update counters and log per-domain reward, zero-variance share and masked counts."""
+    rewards = [r for _, r in tasks_and_rewards]
+    by_dom: dict[str, list[float]] = defaultdict(list)
+    for (task, r), res in zip(tasks_and_rewards, results):
+        if r is None:
+            stats.masked[mask_kind(res) if res is not None else "harness"] += 1
+        else:
+            stats.scored += 1
+            by_dom[task.domain or "unknown"].append(r)
+            stats.by_domain[task.domain or "unknown"].append(r)
+    groups = zero = 0
+    g = max(1, num_generations)
+    for i in range(0, len(rewards) - g + 1, g):
+        vals = [r for r in rewards[i : i + g] if r is not None]
+        if len(vals) < 1:
+            continue
+        groups += 1
+        zero += int(max(vals) - min(vals) < 1e-9)
+    stats.groups += groups
+    stats.zero_var_groups += zero
+    if log_metric is None:
+        return
+    masked = sum(r is None for r in rewards)
+    log_metric("arena/masked_share", masked / max(1, len(rewards)))
+    log_metric("arena/masked_count", float(masked))
+    if groups:
+        log_metric("arena/zero_variance_group_share", zero / groups)
+    for d, vals in by_dom.items():
+        log_metric(f"arena/reward/{d}", sum(vals) / len(vals))
+
+
+class VerifierReward:
+    """TRL reward function (answer mode): one sandboxed trial per completion, in parallel."""
+
+    __name__ = "verifier"
+
+    def __init__(self, tasks, runtime, *, workers: int = 2, timeout: float = 30.0, retries: int = 1,
+                 rollouts: RolloutLog | None = None, num_generations: int = 1, executor=None):  # fmt: skip
+        from arena.executors import LocalPool
+
+        self.tasks = {t.id: with_verifier_timeout(t, timeout) for t in tasks}
+        self.runtime = runtime
+        self.retries = retries
+        self.pool = executor or LocalPool(workers)
+        self.rollouts = rollouts
+        self.num_generations = num_generations
+        self.stats = RewardStats()
+        self._batch = 0
+
+    def score(self, task_ids: list[str], texts: list[str], step: int = 0) -> tuple[list[float | None], list]:
+        from arena.batch import TrialSpec, run_batch
+
+        self._batch += 1
+        agent_names = f"grpo-{step}-{self._batch}"
+        specs, index = [], {}
+        for i, (tid, text) in enumerate(zip(task_ids, texts)):
+            task = self.tasks.get(tid)
+            if task is None:
+                continue
+            spec = TrialSpec(task, TextAgent(text, agent_names), i)
+            specs.append(spec)
+            index[spec.key] = i
+        results: list[TrialResult | None] = [None] * len(texts)
+        try:
+            for res in run_batch(specs, self.runtime, workers=1, executor=self.pool, retries=self.retries, progress=False):
+                results[index[res.trial_key]] = res
+        except Exception as exc:  # noqa: BLE001 - a harness failure masks the batch, never stops training
+            self.stats.masked["harness"] += 0  # counted per row below
+            err = f"{type(exc).__name__}: {exc}"
+        else:
+            err = None
+        rewards = [reward_of(r) if r is not None else None for r in results]
+        if self.rollouts is not None:
+            rows = []
+            for i, (tid, text) in enumerate(zip(task_ids, texts)):
+                task = self.tasks.get(tid)
+                if task is None:
+                    continue
+                res = results[i]
+                rows.append(_row(step, task, i, text, res, rewards[i],
+                                 reason=None if res else (err or "no trial result")))  # fmt: skip
+            self.rollouts.add(rows)
+        return rewards, results
+
+    def __call__(self, prompts=None, completions=None, task_id=None, trainer_state=None, log_metric=None, **kwargs):
+        t0 = time.perf_counter()
+        texts = [completion_text(c) for c in completions]
+        step = int(getattr(trainer_state, "global_step", 0) or 0)
+        ids = list(task_id or [])
+        rewards, results = self.score(ids, texts, step)
+        self.stats.calls += 1
+        self.stats.seconds += time.perf_counter() - t0
+        known = [(self.tasks[i], r) for i, r in zip(ids, rewards) if i in self.tasks]
+        log_batch(self.stats, known, [r for i, r in zip(ids, results) if i in self.tasks], self.num_generations, log_metric)
+        unknown = [i for i in ids if i not in self.tasks]
+        if unknown:
+            self.stats.masked["unknown_task"] += len(unknown)
+        return rewards
+
+
+# ----------------------------------------------------------------------------- tool mode
+
+
+class _LiveAgent(Agent):
+    """An agent driven from outside: bash commands arrive on a queue while the trial holds the sandbox."""
+
+    name = "grpo-tools"
+
+    def __init__(self, tool_timeout: float, max_output: int):
+        self.inbox: queue.Queue = queue.Queue()
+        self.outbox: queue.Queue = queue.Queue()
+        self.tool_timeout, self.max_output = tool_timeout, max_output
+        self.calls: list[dict] = []
+
+    def run(self, sandbox, task, *, timeout, env):
+        from arena.agents.model import format_tool_result
+
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                cmd = self.inbox.get(timeout=max(0.01, deadline - time.monotonic()))
+            except queue.Empty:
+                return AgentOutcome(timed_out=True, info={"tool_calls": self.calls})
+            if cmd is None:
+                return AgentOutcome(info={"tool_calls": self.calls})
+            r = sandbox.exec(cmd, timeout=min(self.tool_timeout, max(1.0, deadline - time.monotonic())), env=env)
+            text = format_tool_result(r.exit_code, r.stdout, r.stderr, r.timed_out, self.max_output)
+            self.calls.append({"command": cmd[:2000], "exit": r.exit_code, "timed_out": r.timed_out})
+            self.outbox.put(("result", text))
+
+
+class SandboxToolEnv:
+    """TRL environment (tool mode): one task's live sandbox per episode; the model's tool is ``bash``.
+
+    ``reset(task_id=...)`` starts a trial whose agent phase waits for tool calls; ``bash`` runs a
+    command there; ``_finish`` ends the agent phase, runs the verifier and returns the trial result.
+    """
+
+    tasks: dict = {}
+    runtime = None
+    tool_timeout: float = 20.0
+    max_output: int = 2000
+
+    def __init__(self):
+        self._agent: _LiveAgent | None = None
+        self._thread: threading.Thread | None = None
+        self._result: TrialResult | None = None
+        self._task = None
+
+    def reset(self, **kwargs) -> str | None:
+        self._finish()
+        from arena.trial import run_trial
+
+        task = self.tasks.get(kwargs.get("task_id"))
+        self._task, self._result = task, None
+        if task is None:
+            return None
+        self._agent = agent = _LiveAgent(self.tool_timeout, self.max_output)
+
+        def trial():
+            try:
+                self._result = run_trial(task, agent, self.runtime)
+            except Exception as exc:  # noqa: BLE001
+                self._result = TrialResult(task_id=task.id, agent=agent.name, status="infra_error",
+                                           failure_kind="harness", reason=f"{type(exc).__name__}: {exc}")  # fmt: skip
+            agent.outbox.put(("done", None))
+
+        self._thread = threading.Thread(target=trial, name=f"arena-env-{task.id}", daemon=True)
+        self._thread.start()
+        return None
+
+    def bash(self, command: str) -> str:
+        """Run a bash command in the task environment.
+
+        Args:
+            command: The bash command to run.
+
+        Returns:
+            The exit code, stdout and stderr of the command.
+        """
+        if self._agent is None or self._thread is None or not self._thread.is_alive():
+            return "error: the environment is not running"
+        self._agent.inbox.put(str(command))
+        kind, text = self._agent.outbox.get()
+        if kind == "done":
+            return "error: the environment stopped (time limit)"
+        return text
+
+    def _finish(self) -> TrialResult | None:
+        if self._thread is None:
+            return self._result
+        if self._thread.is_alive() and self._agent is not None:
+            self._agent.inbox.put(None)
+        self._thread.join()
+        self._thread = None
+        return self._result
+
+
+def make_tool_env(tasks, runtime, *, timeout: float, tool_timeout: float, max_output: int):
+    """An environment class bound to this corpus and runtime (TRL instantiates it per rollout)."""
+    bound = type("ArenaSandboxEnv", (SandboxToolEnv,), {
+        "tasks": {t.id: with_verifier_timeout(t, timeout) for t in tasks}, "runtime": runtime,
+        "tool_timeout": tool_timeout, "max_output": max_output,
+    })  # fmt: skip
+    return bound
+
+
+class ToolReward:
+    """TRL reward function (tool mode): ends each rollout's episode and reads the verifier's reward."""
+
+    __name__ = "verifier"
+
+    def __init__(self, rollouts: RolloutLog | None = None, num_generations: int = 1):
+        self.rollouts = rollouts
+        self.num_generations = num_generations
+        self.stats = RewardStats()
+
+    def __call__(self, prompts=None, completions=None, environments=None, trainer_state=None, log_metric=None, **kw):
+        t0 = time.perf_counter()
+        step = int(getattr(trainer_state, "global_step", 0) or 0)
+        rewards, results, pairs, rows = [], [], [], []
+        for i, (env, comp) in enumerate(zip(environments or [], completions)):
+            try:
+                res = env._finish()
+            except Exception as exc:  # noqa: BLE001
+                res = TrialResult(task_id="?", agent="grpo-tools", status="infra_error", failure_kind="harness",
+                                  reason=str(exc))  # fmt: skip
+            r = reward_of(res) if res is not None else None
+            rewards.append(r)
+            results.append(res)
+            task = env._task
+            if task is not None:
+                pairs.append((task, r))
+                if res is not None and env._agent is not None:
+                    res.side_info["tool_calls"] = env._agent.calls
+                rows.append(_row(step, task, i, json.dumps(comp, default=str)[:20000], res, r))
+        self.stats.calls += 1
+        self.stats.seconds += time.perf_counter() - t0
+        log_batch(self.stats, pairs, [r for r, e in zip(results, environments or []) if e._task is not None],
+                  self.num_generations, log_metric)  # fmt: skip
+        if self.rollouts is not None:
+            self.rollouts.add(rows)
+        return rewards
