@@ -20,6 +20,7 @@ Prints, all measured in this run (best of --repeat, wall clock):
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -82,7 +83,8 @@ def main() -> None:
     diff = team - ref
     B, rep = args.resamples, args.repeat
     print(f"{args.teams} teams x {args.tasks} tasks ({len(set(domains))} domains) x {B} resamples, "
-          f"best of {rep}")  # fmt: skip
+          f"best of {rep}; {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} "
+          f"(other processes slow the 2-thread BLAS products most; OPENBLAS_NUM_THREADS=1 steadies them)")  # fmt: skip
 
     t_strat, _ = best(lambda: paired_bootstrap(diff, domains, n_resamples=B), rep)
     t_cap, _ = best(lambda: paired_bootstrap(diff, domains, n_resamples=B, cap=0.2), rep)
