@@ -347,8 +347,11 @@ def _run_sft(recipe, tasks, runtime, out, base_ref, resume, progress, mode) -> d
                    "attempts": t.attempts, "temperature": t.temperature, "max_tokens": t.max_tokens,
                    "max_turns": recipe.rollout.max_turns}  # fmt: skip
     _say(progress, f"sft: collecting verified demonstrations for {len(tasks)} task(s) ({d.source})")
-    rep = build_demos(tasks, runtime, out, mode=mode, min_reward=d.min_reward, workers=recipe.workers,
-                      system_prompt=d.system_prompt, teacher=teacher, progress=progress)  # fmt: skip
+    from accelerate import PartialState
+
+    with PartialState().main_process_first():  # multi-GPU: rank 0 runs the oracles, the others read its cache
+        rep = build_demos(tasks, runtime, out, mode=mode, min_reward=d.min_reward, workers=recipe.workers,
+                          system_prompt=d.system_prompt, teacher=teacher, progress=progress)  # fmt: skip
     if not rep.rows:
         first = next(iter(rep.rejected.items()), ("?", "?"))
         raise TrainError(f"no verified demonstration: every oracle/teacher attempt failed verification "
