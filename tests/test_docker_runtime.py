@@ -137,7 +137,7 @@ def test_unknown_base_fails_with_alias_hint_and_user_alias_fixes_it(drt, task_of
 
 
 @docker
-def test_alias_to_a_missing_image_says_what_to_do(task_of):
+def test_alias_to_a_missing_image_says_what_to_do(drt, task_of):
     from arena.sandbox.docker import DockerRuntime
 
     rt = DockerRuntime(image_aliases={"python:3.11-slim": "arena-missing:nope"})
