@@ -103,17 +103,6 @@ def truth(data: Path = DATA) -> dict:
 
 
 # ---------------------------------------------------------------------------- the checks
-def num(x) -> float:
-    if isinstance(x, bool) or not isinstance(x, (int, float)) or not math.isfinite(x):
-        raise TypeError(f"expected a finite JSON number, got {x!r}")
-    return float(x)
-
-
-def close(got, want: float, tol: float, what: str) -> tuple[bool, str]:
-    g = num(got)
-    return abs(g - want) <= tol, f"{what}: got {g!r}, expected {want:.5f} ± {tol}"
-
-
 def check_schema(doc, t):
     for key in ("naoh_molarity", "vinegar_molarity", "acetic_acid_percent_wv", "apparent_pka"):
         num(doc[key])
@@ -159,7 +148,18 @@ CHECKS = {
 }
 
 
-# ---------------------------------------------------------------------------- harness
+# ---------------------------------------------------------------------------- harness (same in every example)
+def num(x) -> float:
+    if isinstance(x, bool) or not isinstance(x, (int, float)) or not math.isfinite(x):
+        raise TypeError(f"expected a finite JSON number, got {x!r}")
+    return float(x)
+
+
+def close(got, want: float, tol: float, what: str) -> tuple[bool, str]:
+    g = num(got)
+    return abs(g - want) <= tol, f"{what}: got {g!r}, expected {want:.5f} ± {tol}"
+
+
 def evaluate(workspace: Path) -> dict[str, tuple[bool, str]]:
     """name -> (passed, detail) for every check in WEIGHTS."""
     results = {name: (False, "not graded: the output file is missing or not a JSON object") for name in WEIGHTS}
