@@ -21,20 +21,32 @@ import argparse
 import json
 import math
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 SEED = 20240304
-START = datetime(2024, 3, 4, tzinfo=timezone.utc)
+START = datetime(2024, 3, 4, tzinfo=UTC)
 SLOTS = 7 * 96
 STEP = timedelta(minutes=15)
 METERS = {
-    "M-1107": {"site": "Harbour Bakery, 12 Quay St", "feeder": "F-12", "register_multiplier": 1,
-               "register_start": 48213.7},
-    "M-2210": {"site": "Northside Cold Store, unit 4", "feeder": "F-7", "register_multiplier": 40,
-               "register_start": 3771.2},
-    "M-3342": {"site": "Quay St Offices, floors 2-3", "feeder": "F-12", "register_multiplier": 1,
-               "register_start": 130552.9},
+    "M-1107": {
+        "site": "Harbour Bakery, 12 Quay St",
+        "feeder": "F-12",
+        "register_multiplier": 1,
+        "register_start": 48213.7,
+    },
+    "M-2210": {
+        "site": "Northside Cold Store, unit 4",
+        "feeder": "F-7",
+        "register_multiplier": 40,
+        "register_start": 3771.2,
+    },
+    "M-3342": {
+        "site": "Quay St Offices, floors 2-3",
+        "feeder": "F-12",
+        "register_multiplier": 1,
+        "register_start": 130552.9,
+    },
 }
 # (id, feeder, start, end) as the outage management system logs them (local offsets vary)
 OUTAGES = [
@@ -44,11 +56,22 @@ OUTAGES = [
     ("OMS-24-0327", "F-7", "2024-03-09T02:30:00Z", "2024-03-09T03:10:00Z"),
 ]
 # communication gaps: meter -> [(first slot, length)]
-GAPS = {"M-1107": [(131, 1), (402, 3)], "M-2210": [(77, 2), (298, 1), (515, 4)], "M-3342": [(211, 5), (600, 1)]}
+GAPS = {
+    "M-1107": [(131, 1), (402, 3)],
+    "M-2210": [(77, 2), (298, 1), (515, 4)],
+    "M-3342": [(211, 5), (600, 1)],
+}
 STUCK = ("M-2210", 328, 16)  # 2024-03-07T10:00Z, 4 h of 0.000 kWh from a frozen pulse input
 # retransmissions: (meter, slot, corrected?) -- corrected ones replace a glitched original value
-RETRANSMIT = [("M-1107", 45, False), ("M-1107", 388, True), ("M-2210", 150, True), ("M-2210", 151, False),
-              ("M-3342", 470, True), ("M-3342", 471, True), ("M-3342", 9, False)]
+RETRANSMIT = [
+    ("M-1107", 45, False),
+    ("M-1107", 388, True),
+    ("M-2210", 150, True),
+    ("M-2210", 151, False),
+    ("M-3342", 470, True),
+    ("M-3342", 471, True),
+    ("M-3342", 9, False),
+]
 
 
 def ts(t: datetime) -> str:
@@ -71,7 +94,10 @@ def powered_minutes(feeder: str, t: datetime) -> float:
     for _, f, s, e in OUTAGES:
         if f != feeder:
             continue
-        s_, e_ = datetime.fromisoformat(s.replace("Z", "+00:00")), datetime.fromisoformat(e.replace("Z", "+00:00"))
+        s_, e_ = (
+            datetime.fromisoformat(s.replace("Z", "+00:00")),
+            datetime.fromisoformat(e.replace("Z", "+00:00")),
+        )
         lo, hi = max(s_, t), min(e_, t + STEP)
         if hi > lo:
             on -= (hi - lo).total_seconds() / 60
@@ -99,7 +125,9 @@ def build() -> dict[str, bytes]:
             for m, s, corrected in RETRANSMIT:
                 if (m, s) == (meter, slot):
                     if corrected:
-                        rows.append((slot, meter, f"{kwh * rng.choice((0.1, 10.0)):.3f}"))  # glitched original
+                        rows.append(
+                            (slot, meter, f"{kwh * rng.choice((0.1, 10.0)):.3f}")
+                        )  # glitched original
                         retx.append(f"{meter},{ts(t)},{text}")
                         text = None
                     else:
@@ -119,8 +147,16 @@ def build() -> dict[str, bytes]:
     files = {
         "intervals.csv": "\n".join(lines) + "\n",
         "outages.csv": "\n".join(outages) + "\n",
-        "meters.json": json.dumps({"period_start": ts(START), "period_end": ts(START + SLOTS * STEP),
-                                   "interval_minutes": 15, "meters": meters_json}, indent=2) + "\n",
+        "meters.json": json.dumps(
+            {
+                "period_start": ts(START),
+                "period_end": ts(START + SLOTS * STEP),
+                "interval_minutes": 15,
+                "meters": meters_json,
+            },
+            indent=2,
+        )
+        + "\n",
     }
     return {k: v.encode() for k, v in files.items()}
 

@@ -18,13 +18,19 @@ import math
 import os
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 DATA = Path(__file__).resolve().parent / "data"
 OUTPUT = "reconciliation.json"
 METERS = ("M-1107", "M-2210", "M-3342")
-COUNT_KEYS = ("received_intervals", "duplicate_rows", "outage_intervals", "missing_outage_intervals", "gap_intervals")
+COUNT_KEYS = (
+    "received_intervals",
+    "duplicate_rows",
+    "outage_intervals",
+    "missing_outage_intervals",
+    "gap_intervals",
+)
 ENERGY_TOL = {"measured_kwh": 0.01, "estimated_kwh": 0.01, "total_kwh": 0.02}
 PCT_TOL = 0.01
 
@@ -91,7 +97,7 @@ def truth(data: Path = DATA) -> dict:
         measured, estimated = sum(got.values()), sum(estimates.values())
         register = (info["register_end"] - info["register_start"]) * info["register_multiplier"]
         pct = 100 * (measured + estimated - register) / register
-        stamp = lambda i: datetime.fromtimestamp((p0 + i * step) * 60, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")  # noqa: E731
+        stamp = lambda i: datetime.fromtimestamp((p0 + i * step) * 60, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")  # noqa: E731
         out[meter] = {
             "received_intervals": len(got),
             "duplicate_rows": rows_in_period[meter] - len(got),
@@ -135,6 +141,7 @@ def check_counts(m):
         got = {k: doc["meters"][m][k] for k in COUNT_KEYS}
         want = {k: t[m][k] for k in COUNT_KEYS}
         return got == want, f"{m}: got {got}, expected {want}"
+
     return fn
 
 
@@ -142,6 +149,7 @@ def check_runs(m):
     def fn(doc, t):
         got = [{"start": r["start"], "intervals": r["intervals"]} for r in doc["meters"][m]["gap_runs"]]
         return got == t[m]["gap_runs"], f"{m}: got {got}, expected {t[m]['gap_runs']}"
+
     return fn
 
 
@@ -150,6 +158,7 @@ def check_energy(m):
         bad = [k for k, tol in ENERGY_TOL.items() if abs(num(doc["meters"][m][k]) - t[m][k]) > tol]
         want = {k: round(t[m][k], 3) for k in ENERGY_TOL}
         return not bad, f"{m}: {bad or 'all'} {'off' if bad else 'within tolerance'} (expected {want})"
+
     return fn
 
 
@@ -195,7 +204,9 @@ def close(got, want: float, tol: float, what: str) -> tuple[bool, str]:
 
 def evaluate(workspace: Path) -> dict[str, tuple[bool, str]]:
     """name -> (passed, detail) for every check in WEIGHTS."""
-    results = {name: (False, "not graded: the output file is missing or not a JSON object") for name in WEIGHTS}
+    results = {
+        name: (False, "not graded: the output file is missing or not a JSON object") for name in WEIGHTS
+    }
     path = workspace / OUTPUT
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
@@ -235,22 +246,44 @@ def main() -> int:
         p.parent.mkdir(parents=True, exist_ok=True)
     out_txt.write_text(f"{reward}\n")
     passed = sum(ok for ok, _ in results.values())
-    out_json.write_text(json.dumps({
-        "reward": reward,
-        "checks": {n: ok for n, (ok, _) in results.items()},
-        "weights": WEIGHTS,
-        "details": {n: d for n, (ok, d) in results.items() if not ok},
-        "n_checks": len(results),
-        "n_passed": passed,
-    }, indent=1))
-    tests = [{"name": n, "status": "passed" if ok else "failed", "duration": 0, "message": d}
-             for n, (ok, d) in results.items()]
-    out_ctrf.write_text(json.dumps({"results": {
-        "tool": {"name": "grade.py"},
-        "summary": {"tests": len(tests), "passed": passed, "failed": len(tests) - passed, "pending": 0,
-                    "skipped": 0, "other": 0, "start": int(t0 * 1000), "stop": int(time.time() * 1000)},
-        "tests": tests,
-    }}, indent=1))
+    out_json.write_text(
+        json.dumps(
+            {
+                "reward": reward,
+                "checks": {n: ok for n, (ok, _) in results.items()},
+                "weights": WEIGHTS,
+                "details": {n: d for n, (ok, d) in results.items() if not ok},
+                "n_checks": len(results),
+                "n_passed": passed,
+            },
+            indent=1,
+        )
+    )
+    tests = [
+        {"name": n, "status": "passed" if ok else "failed", "duration": 0, "message": d}
+        for n, (ok, d) in results.items()
+    ]
+    out_ctrf.write_text(
+        json.dumps(
+            {
+                "results": {
+                    "tool": {"name": "grade.py"},
+                    "summary": {
+                        "tests": len(tests),
+                        "passed": passed,
+                        "failed": len(tests) - passed,
+                        "pending": 0,
+                        "skipped": 0,
+                        "other": 0,
+                        "start": int(t0 * 1000),
+                        "stop": int(time.time() * 1000),
+                    },
+                    "tests": tests,
+                }
+            },
+            indent=1,
+        )
+    )
     for n, (ok, d) in results.items():
         print(f"{'PASS' if ok else 'FAIL'} {n} (w={WEIGHTS[n]}): {d}")
     print(f"reward = {reward}")

@@ -32,10 +32,18 @@ VINEGAR_ML, FLASK_ML, ALIQUOT_ML = 10.00, 100.0, 25.00
 # replicate -> extra titrant delivered unnoticed (mL): R3 had an air bubble in the burette tip
 BUBBLE = {"R1": 0.0, "R2": 0.0, "R3": 0.62, "R4": 0.0}
 # rows whose pH the meter failed to log (index into the run's volume schedule)
-DROPOUTS = {"standardization_KHP": [7], "vinegar_R1": [], "vinegar_R2": [12, 30], "vinegar_R3": [], "vinegar_R4": [18]}
+DROPOUTS = {
+    "standardization_KHP": [7],
+    "vinegar_R1": [],
+    "vinegar_R2": [12, 30],
+    "vinegar_R3": [],
+    "vinegar_R4": [18],
+}
 
 
-def ph_of(acid_mmol: float, kas: tuple[float, ...], protons_removed: int, v_acid_ml: float, naoh_ml: float) -> float:
+def ph_of(
+    acid_mmol: float, kas: tuple[float, ...], protons_removed: int, v_acid_ml: float, naoh_ml: float
+) -> float:
     """pH of the flask; ``protons_removed`` = 1 when the acid is added as its K+ salt (KHP)."""
     total_l = (v_acid_ml + naoh_ml) / 1000.0
     ca = acid_mmol / 1000.0 / total_l
@@ -99,7 +107,9 @@ def build() -> dict[str, bytes]:
     rng = random.Random(SEED)
     files: dict[str, str] = {}
     khp_mmol = KHP_MASS_G / KHP_MOLAR_MASS * 1000.0
-    files["titrations/standardization_KHP.csv"] = run_csv("standardization_KHP", rng, khp_mmol, KHP_KAS, 1, 50.0, 0.0)
+    files["titrations/standardization_KHP.csv"] = run_csv(
+        "standardization_KHP", rng, khp_mmol, KHP_KAS, 1, 50.0, 0.0
+    )
     aliquot_mmol = VINEGAR_TRUE_M * VINEGAR_ML / FLASK_ML * ALIQUOT_ML
     for rep, bubble in BUBBLE.items():
         name = f"vinegar_{rep}"

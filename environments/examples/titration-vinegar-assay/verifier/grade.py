@@ -120,12 +120,17 @@ def check_schema(doc, t):
 
 
 def check_v_eq(name):
-    return lambda doc, t: close(doc["runs"][name]["v_eq_ml"], t["runs"][name]["v_eq_ml"], TOL["v_eq_ml"], name)
+    return lambda doc, t: close(
+        doc["runs"][name]["v_eq_ml"], t["runs"][name]["v_eq_ml"], TOL["v_eq_ml"], name
+    )
 
 
 def check_ph_half(doc, t):
     bad = [n for n in RUNS if abs(num(doc["runs"][n]["ph_half_eq"]) - t["runs"][n]["ph_half_eq"]) > TOL["ph"]]
-    return not bad, f"ph_half_eq off by more than {TOL['ph']} for {bad}" if bad else "all five within tolerance"
+    return (
+        not bad,
+        f"ph_half_eq off by more than {TOL['ph']} for {bad}" if bad else "all five within tolerance",
+    )
 
 
 def check_acceptance(doc, t):
@@ -142,8 +147,12 @@ CHECKS = {
     **{f"v_eq_{n}": check_v_eq(n) for n in VINEGAR},
     "ph_half_equivalence_all_runs": check_ph_half,
     "replicate_acceptance": check_acceptance,
-    "vinegar_molarity": lambda d, t: close(d["vinegar_molarity"], t["vinegar_molarity"], TOL["molarity"], "vinegar_molarity"),
-    "acetic_acid_percent_wv": lambda d, t: close(d["acetic_acid_percent_wv"], t["percent"], TOL["percent"], "percent w/v"),
+    "vinegar_molarity": lambda d, t: close(
+        d["vinegar_molarity"], t["vinegar_molarity"], TOL["molarity"], "vinegar_molarity"
+    ),
+    "acetic_acid_percent_wv": lambda d, t: close(
+        d["acetic_acid_percent_wv"], t["percent"], TOL["percent"], "percent w/v"
+    ),
     "apparent_pka": lambda d, t: close(d["apparent_pka"], t["pka"], TOL["ph"], "apparent_pka"),
 }
 
@@ -162,7 +171,9 @@ def close(got, want: float, tol: float, what: str) -> tuple[bool, str]:
 
 def evaluate(workspace: Path) -> dict[str, tuple[bool, str]]:
     """name -> (passed, detail) for every check in WEIGHTS."""
-    results = {name: (False, "not graded: the output file is missing or not a JSON object") for name in WEIGHTS}
+    results = {
+        name: (False, "not graded: the output file is missing or not a JSON object") for name in WEIGHTS
+    }
     path = workspace / OUTPUT
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
@@ -202,22 +213,44 @@ def main() -> int:
         p.parent.mkdir(parents=True, exist_ok=True)
     out_txt.write_text(f"{reward}\n")
     passed = sum(ok for ok, _ in results.values())
-    out_json.write_text(json.dumps({
-        "reward": reward,
-        "checks": {n: ok for n, (ok, _) in results.items()},
-        "weights": WEIGHTS,
-        "details": {n: d for n, (ok, d) in results.items() if not ok},
-        "n_checks": len(results),
-        "n_passed": passed,
-    }, indent=1))
-    tests = [{"name": n, "status": "passed" if ok else "failed", "duration": 0, "message": d}
-             for n, (ok, d) in results.items()]
-    out_ctrf.write_text(json.dumps({"results": {
-        "tool": {"name": "grade.py"},
-        "summary": {"tests": len(tests), "passed": passed, "failed": len(tests) - passed, "pending": 0,
-                    "skipped": 0, "other": 0, "start": int(t0 * 1000), "stop": int(time.time() * 1000)},
-        "tests": tests,
-    }}, indent=1))
+    out_json.write_text(
+        json.dumps(
+            {
+                "reward": reward,
+                "checks": {n: ok for n, (ok, _) in results.items()},
+                "weights": WEIGHTS,
+                "details": {n: d for n, (ok, d) in results.items() if not ok},
+                "n_checks": len(results),
+                "n_passed": passed,
+            },
+            indent=1,
+        )
+    )
+    tests = [
+        {"name": n, "status": "passed" if ok else "failed", "duration": 0, "message": d}
+        for n, (ok, d) in results.items()
+    ]
+    out_ctrf.write_text(
+        json.dumps(
+            {
+                "results": {
+                    "tool": {"name": "grade.py"},
+                    "summary": {
+                        "tests": len(tests),
+                        "passed": passed,
+                        "failed": len(tests) - passed,
+                        "pending": 0,
+                        "skipped": 0,
+                        "other": 0,
+                        "start": int(t0 * 1000),
+                        "stop": int(time.time() * 1000),
+                    },
+                    "tests": tests,
+                }
+            },
+            indent=1,
+        )
+    )
     for n, (ok, d) in results.items():
         print(f"{'PASS' if ok else 'FAIL'} {n} (w={WEIGHTS[n]}): {d}")
     print(f"reward = {reward}")
