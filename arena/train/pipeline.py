@@ -143,6 +143,15 @@ class _tensorboard_dir:
             os.environ["TENSORBOARD_LOGGING_DIR"] = self.old
 
 
+def _quiet(trainer, progress: bool) -> None:
+    """Without progress output, drop the callback that prints every log dict to stdout."""
+    if progress:
+        return
+    from transformers.trainer_callback import PrinterCallback
+
+    trainer.remove_callback(PrinterCallback)
+
+
 def _load_model(recipe: Recipe, path: str):
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
@@ -219,6 +228,10 @@ def train(
 
     recipe = recipe_ref if isinstance(recipe_ref, Recipe) else load_recipe(recipe_ref)
     out = Path(out)
+    wants_gpu = recipe.launch.gpu or any(recipe.sft.get(k) or recipe.grpo.get(k) for k in ("bf16", "fp16", "use_vllm"))
+    if wants_gpu and not _cuda():
+        raise TrainError(f"recipe {recipe.name} needs a CUDA GPU (bf16/fp16/vLLM or launch.gpu) and no CUDA GPU is "
+                         "visible; run it on a GPU node (`--dry-run` prints the launch commands) or use tiny-cpu")  # fmt: skip
     tasks, findings = load_tasks(corpus)
     if not tasks:
         raise TrainError(f"no loadable task packages under {', '.join(map(str, corpus))}"
@@ -254,6 +267,12 @@ def train(
     state.save()
     (out / "recipe.json").write_text(json.dumps(recipe.model_dump(mode="json"), indent=1))
     torch.set_num_threads(max(1, os.cpu_count() or 1))
+    if not progress:
+        import datasets
+        from transformers.utils import logging as hf_logging
+
+        datasets.disable_progress_bars()
+        hf_logging.disable_progress_bar()
 
     if runtime is None:
         from arena.sandbox import get_runtime
@@ -364,6 +383,7 @@ def _run_sft(recipe, tasks, runtime, out, base_ref, resume, progress, mode) -> d
     model, tok = _load_model(recipe, base_ref)
     with _tensorboard_dir(out / "tensorboard" / "sft"):
         trainer = SFTTrainer(model=model, args=args, train_dataset=ds, processing_class=tok, peft_config=_peft(recipe))
+    _quiet(trainer, progress)
     ckpt = latest_checkpoint(out / "sft") if resume else None
     if ckpt:
         _say(progress, f"sft: resuming from {ckpt.name}")
@@ -406,6 +426,7 @@ def _run_grpo(recipe, tasks, runtime, out, start_ref, resume, progress, mode, at
     with _tensorboard_dir(out / "tensorboard" / "grpo"):
         trainer = GRPOTrainer(model=model, reward_funcs=[reward], args=args, train_dataset=ds, processing_class=tok,
                               peft_config=_peft(recipe), **kw)  # fmt: skip
+    _quiet(trainer, progress)
     ckpt = latest_checkpoint(out / "grpo") if resume else None
     if ckpt:
         _say(progress, f"grpo: resuming from {ckpt.name}")

@@ -215,8 +215,7 @@ class VerifierReward:
         try:
             for res in run_batch(specs, self.runtime, workers=1, executor=self.pool, retries=self.retries, progress=False):
                 results[index[res.trial_key]] = res
-        except Exception as exc:  # noqa: BLE001 - a harness failure masks the batch, never stops training
-            self.stats.masked["harness"] += 0  # counted per row below
+        except Exception as exc:  # noqa: BLE001 - a harness failure masks the batch (counted), never stops training
             err = f"{type(exc).__name__}: {exc}"
         else:
             err = None
