@@ -168,14 +168,14 @@ def make_rootfs(*, fresh: bool = False, progress: Progress = print) -> Path:
     try:
         with open(log_path, "w") as log:
             proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-            last_verb, n = "", 0
-            for line in proc.stdout:
+            seen: set[str] = set()
+            for n, line in enumerate(proc.stdout):
                 log.write(line)
                 verb = line.split(" ", 2)[1] if line.startswith("I: ") and " " in line[3:] else line
-                n += 1
-                if verb != last_verb or line.startswith(("E:", "W:")):
+                # each phase once (Retrieving, Unpacking, Configuring, …), then a heartbeat
+                if verb not in seen or n % 50 == 0 or line.startswith(("E:", "W:")):
                     progress(f"  [{time.perf_counter() - t0:5.0f}s] {line.rstrip()}")
-                    last_verb = verb
+                    seen.add(verb)
             code = proc.wait()
         if code != 0:
             tail = "".join(log_path.read_text(errors="replace").splitlines(True)[-25:])
