@@ -120,9 +120,9 @@ class DockerRuntime(Runtime):
                 df = Path(tmp) / "Dockerfile"
                 df.write_text(rw.text, encoding="utf-8")
                 du.stream_build(client, path=str(task.paths.environment), dockerfile=str(df), tag=tag,
-                             timeout=task.spec.environment.build_timeout_sec, what=f"task {task.id}",
-                             labels={"arena.env_digest": task.env_digest, "arena.from": ",".join(from_ids)},
-                             progress=progress, hint=hint)  # fmt: skip
+                                timeout=task.spec.environment.build_timeout_sec, what=f"task {task.id}",
+                                labels={"arena.env_digest": task.env_digest, "arena.from": ",".join(from_ids)},
+                                progress=progress, hint=hint)  # fmt: skip
             img = client.images.get(tag)
         cfg = img.attrs.get("Config") or {}
         env = dict(e.split("=", 1) for e in cfg.get("Env") or [] if "=" in e)
