@@ -1,0 +1,272 @@
+"""``arena score RUNS... --baseline RUN``: every team's Δ over the baseline with a paired bootstrap CI,
+per-domain Δs, the leaderboard with CI-aware ties, and the minimum detectable effect."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from pathlib import Path
+
+from arena.cli.common import EXIT_FAIL, EXIT_OK, emit_json, usage_error
+
+HELP = """Score team checkpoints against the baseline on the held-out suite.
+
+Each RUN is a run folder holding trials.parquet (as `arena run` writes it, here or on a GPU
+cluster); `NAME=PATH` names it, otherwise the name comes from run.json / model_card.json
+("team") or the folder.  --baseline is a run folder (or the name of one of RUNS).
+
+A team's score is Δ = team − baseline on the tasks both were evaluated on: per domain, the mean
+per-task difference in pass rate (--metric pass: share of samples with reward ≥ --threshold) or
+mean reward (--metric reward); overall, the mean of the domain Δs with each domain's
+contribution capped at --cap of the total (organizers: 0.2; --cap 0 turns it off).  The 95%
+interval is a paired, domain-stratified percentile bootstrap (--resamples, --seed: same inputs,
+same numbers).  Teams whose overall intervals overlap share a tie group and a rank (1=).  MDE is
+the smallest true Δ the suite detects with 80% power.
+
+Runs must come from the same suite: disjoint task sets, a task whose digest changed, a run
+missing a whole domain or with no counted trial make the set unusable (exit 1, with the reason).
+
+examples:
+  arena score runs/polymath runs/bluefence runs/hasty --baseline runs/reference
+  arena score teamA=runs/a teamB=runs/b --baseline runs/ref --json
+  arena score runs/* --baseline reference --metric reward --cap 0 --out reports/score
+
+exit: 0 scored, 1 runs unusable together, 2 usage error (bad option, not a run folder)
+"""
+
+SHORT = {  # compact domain headers for the terminal table
+    "sciences": "Sci",
+    "industrial-energy": "Ind",
+    "cybersecurity": "Cyber",
+    "finance-economics": "Fin",
+    "office-knowledge-work": "Office",
+    "media-multimodal": "Media",
+    "ai-ml-agentic": "AI/ML",
+    "software-engineering": "SWE",
+}
+
+
+def add_common(p: argparse.ArgumentParser) -> None:
+    """Options shared by ``score`` and ``report``."""
+    p.add_argument("runs", nargs="+", metavar="RUN", help="team run folders (PATH or NAME=PATH)")
+    p.add_argument(
+        "--baseline", required=True, metavar="RUN", help="the baseline run folder (or the name of a RUN)"
+    )
+    p.add_argument(
+        "--metric", choices=("pass", "reward"), default="pass", help="pass rate (default) or mean reward"
+    )
+    p.add_argument("--threshold", type=float, default=1.0, help="reward counted as a pass (default 1.0)")
+    p.add_argument(
+        "--cap", type=float, default=0.2, help="max share of the overall Δ per domain (default 0.2; 0 = none)"
+    )
+    p.add_argument("--resamples", type=int, default=10_000, help="bootstrap resamples (default 10000)")
+    p.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
+    p.add_argument("--confidence", type=float, default=0.95, help="interval level (default 0.95)")
+    p.add_argument("--agent", help="agent whose trials to score when a run holds several")
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("score", help="Δ over the baseline with CIs, per domain, leaderboard with ties",
+                       description=HELP, formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+    add_common(p)
+    p.add_argument("--json", action="store_true", help="one JSON document on stdout")
+    p.add_argument(
+        "--out", metavar="DIR", help="also write scores and leaderboard tables (CSV, parquet, JSON) here"
+    )
+    p.set_defaults(func=run)
+
+
+def check_options(args) -> str | None:
+    """The first usage problem of the shared options, as a sentence, or None."""
+    if args.resamples < 1:
+        return f"--resamples must be at least 1 (got {args.resamples}); 10000 is the organizers' setting"
+    if not 0 < args.confidence < 1:
+        return f"--confidence must lie strictly between 0 and 1 (got {args.confidence}), e.g. 0.95"
+    if args.cap < 0 or args.cap > 1:
+        return f"--cap must be between 0 (no cap) and 1 (got {args.cap}), e.g. 0.2"
+    if not math.isfinite(args.threshold):
+        return f"--threshold must be a number (got {args.threshold})"
+    return None
+
+
+def cap_of(args) -> float | None:
+    return args.cap if args.cap > 0 else None
+
+
+def load(args, *, meta=None):
+    """(Comparison, None) or (None, exit code) after printing the reason."""
+    from arena.runs import RunError, RunPathError, load_comparison
+
+    try:
+        return load_comparison(args.runs, args.baseline, agent=args.agent, meta=meta), None
+    except RunPathError as exc:
+        return None, usage_error(str(exc))
+    except RunError as exc:
+        print(f"arena: {exc}", file=sys.stderr)
+        return None, EXIT_FAIL
+
+
+def compute(cmp, args):
+    """(score_table, leaderboard) of a comparison with the options' settings."""
+    from arena.award import domain_ranking
+    from arena.stats import score_table
+
+    scores = score_table(cmp.team_trials, cmp.baseline.trials, metric=args.metric, threshold=args.threshold,
+                         n_resamples=args.resamples, seed=args.seed, confidence=args.confidence,
+                         cap=cap_of(args))  # fmt: skip
+    return scores, domain_ranking(scores)
+
+
+def jsonable(value):
+    """JSON-safe copy: numpy scalars to Python, NaN/inf and pandas NA to None."""
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        try:
+            value = value.item()
+        except (ValueError, AttributeError):
+            pass
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return None
+    if isinstance(value, (str, int, float, bool)):
+        return value
+    try:
+        import pandas as pd
+
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return str(value)
+
+
+def write_table(df, out_dir: str | Path, name: str) -> list[Path]:
+    """``name.csv``, ``name.parquet`` and ``name.json`` (records) of a table: same table, same bytes."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = [out_dir / f"{name}.{ext}" for ext in ("csv", "parquet", "json")]
+    df.to_csv(paths[0], index=False, lineterminator="\n")
+    df.to_parquet(paths[1], index=False)
+    records = jsonable(df.to_dict("records"))
+    paths[2].write_text(
+        json.dumps(records, indent=1, ensure_ascii=False, allow_nan=False) + "\n", encoding="utf-8"
+    )
+    return paths
+
+
+def document(cmp, scores, board, args) -> dict:
+    """The ``--json`` document: settings, suite, and per team (leaderboard order) delta, ci,
+    rank, tie_group, per_domain."""
+    from arena.stats import OVERALL, domain_order
+
+    dom = scores[scores["domain"] != OVERALL]
+    overall = scores[scores["domain"] == OVERALL].set_index("team")
+    base_tasks = cmp.baseline.tasks
+    teams = {}
+    for _, r in board.iterrows():
+        t = r["team"]
+        rows = dom[dom["team"] == t]
+        teams[t] = {
+            "delta": r["delta"], "ci": [r["ci_low"], r["ci_high"]], "rank": r["rank"], "rank_label": r["rank_label"],
+            "tie_group": r["tie_group"], "n_better": r["n_better"], "mde": r["mde"], "n_tasks": r["n_tasks"],
+            "value": overall.at[t, "team_value"], "baseline_value": overall.at[t, "ref_value"],
+            "per_domain": {d: {"delta": dl, "ci": [lo, hi], "n_tasks": n, "mde": m}
+                           for d, dl, lo, hi, n, m in zip(rows["domain"], rows["delta"], rows["ci_low"],
+                                                          rows["ci_high"], rows["n_tasks"], rows["mde"])},
+            "path": str(next(x.path for x in cmp.teams if x.name == t)),
+        }  # fmt: skip
+    return jsonable({
+        "baseline": cmp.baseline.name, "baseline_path": str(cmp.baseline.path), "metric": args.metric,
+        "threshold": args.threshold, "cap": cap_of(args), "confidence": args.confidence, "resamples": args.resamples,
+        "seed": args.seed, "units": "fraction (multiply by 100 for percentage points)",
+        "suite": {"n_tasks": len(base_tasks), "domains": base_tasks.groupby("domain").size().reindex(domain_order(base_tasks["domain"].unique())).to_dict(),
+                  "digest": cmp.suite.table.set_index("role").loc["baseline", "suite_digest"]},
+        "teams": teams, "warnings": cmp.suite.warnings,
+    })  # fmt: skip
+
+
+def _pp(v, width: int = 6, star: bool = False) -> str:
+    if v is None or (isinstance(v, float) and not math.isfinite(v)):
+        return "n/a".rjust(width)
+    return f"{v * 100:+.1f}{'*' if star else ''}".rjust(width)
+
+
+def render(doc: dict) -> str:
+    """The human table of a score document."""
+    from arena.award import domain_name
+    from arena.stats import domain_order
+
+    conf = f"{doc['confidence']:.0%}"
+    what = "pass rate" if doc["metric"] == "pass" else "mean reward"
+    unit = "pp" if doc["metric"] == "pass" else "pts×100"
+    cap = f"cap {doc['cap']:.0%} per domain" if doc["cap"] else "no cap"
+    n_dom = len(doc["suite"]["domains"])
+    lines = [
+        f"Δ {what} vs baseline {doc['baseline']}: {doc['suite']['n_tasks']} held-out tasks in {n_dom} domains; "
+        f"{conf} CI from {doc['resamples']:,} paired domain-stratified resamples (seed {doc['seed']}); {cap}",
+        "",
+    ]  # fmt: skip
+    names = list(doc["teams"])
+    w = max([4, *map(len, names)])
+    ci_head = f"{conf} CI"
+    head = f"{'rank':<5} {'team':<{w}} {'Δ ' + unit:>8}  {ci_head:<16} {'tie':>4} {'MDE':>5} {'tasks':>6}"
+    lines += [head, "-" * len(head)]
+    for t, r in doc["teams"].items():
+        lo, hi = r["ci"]
+        mde = "n/a" if r["mde"] is None else f"{r['mde'] * 100:.1f}"
+        ci = f"[{_pp(lo, 0)}, {_pp(hi, 0)}]"
+        lines.append(f"{r['rank_label']:<5} {t:<{w}} {_pp(r['delta'], 8)}  {ci:<16} {r['tie_group']:>4} {mde:>5} "
+                     f"{r['n_tasks']:>6}")  # fmt: skip
+    doms = domain_order({d for r in doc["teams"].values() for d in r["per_domain"]})
+    lines += ["", f"per-domain Δ ({unit}; * = {conf} CI excludes 0):"]
+    lines.append(f"{'team':<{w}} " + " ".join(f"{SHORT.get(d, d[:6]):>7}" for d in doms))
+    for t, r in doc["teams"].items():
+        cells = []
+        for d in doms:
+            c = r["per_domain"].get(d)
+            if c is None or c["delta"] is None:
+                cells.append("n/a".rjust(7))
+                continue
+            lo, hi = c["ci"]
+            sig = lo is not None and hi is not None and (lo > 0 or hi < 0)
+            cells.append(_pp(c["delta"], 7, sig))
+        lines.append(f"{t:<{w}} " + " ".join(cells))
+    lines.append("key: " + ", ".join(f"{SHORT.get(d, d[:6])} = {domain_name(d)}" for d in doms))
+    lines += ["", f"Teams sharing a tie group have overlapping {conf} CIs: their order is not significant "
+              "(rank 2= means tied for 2nd).  MDE: smallest true Δ detected with 80% power."]  # fmt: skip
+    if doc["warnings"]:
+        lines += ["", "warnings:"] + [f"  - {x}" for x in doc["warnings"]]
+    return "\n".join(lines)
+
+
+def run(args) -> int:
+    problem = check_options(args)
+    if problem:
+        return usage_error(problem)
+    cmp, code = load(args)
+    if cmp is None:
+        return code
+    try:
+        scores, board = compute(cmp, args)
+    except ValueError as exc:
+        print(f"arena: cannot score these runs: {exc}", file=sys.stderr)
+        return EXIT_FAIL
+    doc = document(cmp, scores, board, args)
+    if args.out:
+        out = Path(args.out)
+        write_table(scores, out, "scores")
+        write_table(board, out, "leaderboard")
+        (out / "score.json").write_text(
+            json.dumps(doc, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
+    if args.json:
+        emit_json(doc)
+    else:
+        print(render(doc))
+        if args.out:
+            print(f"\ntables: {args.out}/scores.*, {args.out}/leaderboard.*, {args.out}/score.json")
+    return EXIT_OK
