@@ -183,6 +183,11 @@ def family_ranking(families: pd.DataFrame, home_domains: Mapping[str, str] | Non
 
 
 FLAG_COLUMNS = ["team", "kind", "count", "detail"]
+FLAG_WORDS = {
+    "heldout_overlap": "training task(s) near-duplicating held-out tasks",
+    "cross_team_overlap": "task(s) near-duplicating another team's",
+    "validation": "validation flag(s)",
+}
 
 
 def contamination_flags(report: pd.DataFrame, *, heldout: str | Sequence[str] = "heldout",
@@ -349,12 +354,12 @@ def award_report(scores: pd.DataFrame, *, cap: float | None, metric: str = "pass
             "comparisons); a family 'transfers' when some domain other than its own has a CI above 0."
         )  # fmt: skip
     for team, g in flags.groupby("team", sort=True):
-        kinds = ", ".join(
-            f"{int(c)} {k.replace('_', ' ')}" for k, c in g.groupby("kind")["count"].sum().items()
-        )
+        counts = g.groupby("kind")["count"].sum()
+        kinds = "; ".join(f"{int(c)} {FLAG_WORDS.get(k, k.replace('_', ' '))}" for k, c in counts.items())
         where = "" if team in set(ranking["team"]) else " (not among the scored teams)"
-        caveats.append(f"{team}{where} carries flags: {kinds}. Review them before an award: overlap with the held-out "
-                       "suite can inflate a score.")  # fmt: skip
+        risk = ("overlap with the held-out suite can inflate its score" if "heldout_overlap" in counts
+                else "review them before an award")  # fmt: skip
+        caveats.append(f"{team}{where} carries flags: {kinds}; {risk}.")
     return AwardReport(ranking, leaders, fam, flags, caveats)
 
 

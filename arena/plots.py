@@ -365,16 +365,20 @@ def contamination_figure(report: pd.DataFrame, *, max_rows: int = 25, title: str
             row.append(f"{v:.2f}" if isinstance(v, float) and np.isfinite(v) else ("" if v is None or
                        (isinstance(v, float) and not np.isfinite(v)) else str(v)))  # fmt: skip
         cells.append(row)
+    headers = [h for _, h in CONTAMINATION_COLUMNS]
+    chars = np.array(
+        [max([len(h), *(len(row[k]) for row in cells)]) + 2 for k, h in enumerate(headers)], float
+    )
     n = max(len(cells), 1)
-    fig = Figure(figsize=(13.0, 1.3 + 0.3 * n), layout="constrained")
+    fig = Figure(figsize=(float(np.clip(chars.sum() * 0.075 + 0.4, 7.0, 22.0)), 0.9 + 0.26 * (n + 1)),
+                 layout="constrained")  # fmt: skip
     ax = fig.subplots()
     ax.axis("off")
     if cells:
-        tab = ax.table(cellText=cells, colLabels=[h for _, h in CONTAMINATION_COLUMNS], loc="upper center",
+        tab = ax.table(cellText=cells, colLabels=headers, colWidths=list(chars / chars.sum()), bbox=[0, 0, 1, 1],
                        cellLoc="left", colLoc="left")  # fmt: skip
         tab.auto_set_font_size(False)
-        tab.set_fontsize(7.5)
-        tab.auto_set_column_width(list(range(len(CONTAMINATION_COLUMNS))))
+        tab.set_fontsize(8)
         for (row, _), cell in tab.get_celld().items():
             cell.set_edgecolor("#CCCCCC")
             if row == 0:
@@ -387,8 +391,8 @@ def contamination_figure(report: pd.DataFrame, *, max_rows: int = 25, title: str
                  f"Contamination guard: {len(flagged)} task(s) flagged as near-duplicates of held-out or other teams' tasks")  # fmt: skip
     ax.set_title(title, loc="left", fontsize=11)
     if rest > 0:
-        ax.text(
-            0, 0, f"… {rest} more flagged row(s) in contamination.csv", transform=ax.transAxes, fontsize=8
+        fig.supxlabel(
+            f"… {rest} more flagged row(s) in tables/contamination.csv", fontsize=8, x=0.01, ha="left"
         )
     return fig
 
