@@ -28,8 +28,9 @@ ADDED = ("<tool_call>", "</tool_call>", "<tool_response>", "</tool_response>", "
 
 SIZES: dict[str, dict] = {
     # ~0.17M parameters: learns one procedural family in a few hundred SFT steps on 2 cores
+    # (head_dim 32: the smallest head size vLLM's CPU attention kernels accept)
     "tiny": {"hidden_size": 64, "intermediate_size": 192, "num_hidden_layers": 2,
-             "num_attention_heads": 4, "num_key_value_heads": 2, "head_dim": 16},
+             "num_attention_heads": 2, "num_key_value_heads": 1, "head_dim": 32},
     # ~1.2M parameters: several families at once, still CPU-trainable
     "small": {"hidden_size": 128, "intermediate_size": 384, "num_hidden_layers": 4,
               "num_attention_heads": 4, "num_key_value_heads": 2, "head_dim": 32},
