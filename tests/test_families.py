@@ -219,11 +219,15 @@ def test_pytest_view_agrees_with_the_reward(tmp_path):
     assert subprocess.run(cmd, env=env, capture_output=True, cwd=tmp_path).returncode != 0
 
 
-def test_verifier_records_zero_when_the_truth_is_unreadable(tmp_path):
+def test_a_crashing_verifier_writes_no_reward_so_the_harness_sees_an_error(tmp_path):
+    # not a silent 0: with no reward file the trial becomes a verifier_error carrying the traceback
     pkg = families.generate("code-output", 1, seed=1, out=tmp_path / "pkgs")[0]
     (pkg / "verifier" / "expected.json").write_text("{not json")
-    reward, doc = _verify(tmp_path, pkg, "3")
-    assert reward == 0.0 and "error" in doc
+    env = _env(tmp_path, pkg)
+    (Path(env["BENCHFLOW_WORKSPACE"]) / "answer.txt").write_text("3")
+    p = subprocess.run(["bash", str(pkg / "verifier" / "test.sh")], env=env, capture_output=True, text=True)
+    assert p.returncode != 0 and "JSONDecodeError" in p.stderr
+    assert not Path(env["BENCHFLOW_REWARD_TEXT"]).exists()
 
 
 # --------------------------------------------------------------------------- scoring rules
