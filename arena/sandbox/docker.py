@@ -222,12 +222,14 @@ class DockerSandbox(Sandbox):
             killed.wait(120)  # the next command must not race the killer
         code = None
         if not fired.is_set():
-            for _ in range(200):
+            until, pause = time.monotonic() + 30, 0.002  # the stream can end a moment before the exit is recorded
+            while True:
                 info = self.api.exec_inspect(eid)
-                if not info.get("Running"):
-                    code = info.get("ExitCode")
+                if not info.get("Running") or time.monotonic() > until:
+                    code = None if info.get("Running") else info.get("ExitCode")
                     break
-                time.sleep(0.01)
+                time.sleep(pause)
+                pause = min(pause * 2, 0.1)
         return ExecResult(exit_code=code, stdout=out.text(), stderr=err.text(), duration_sec=time.perf_counter() - t0,
                           timed_out=fired.is_set(), truncated=out.truncated or err.truncated)  # fmt: skip
 
