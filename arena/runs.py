@@ -9,8 +9,10 @@ reported); a folder with only the journal is read from it.
 
 Metadata (optional): ``model_card.json`` (written by ``arena train``) and ``run.json`` (anything
 the evaluator wants to state), read in that order, ``run.json`` winning.  Recognized keys: team,
-train_domains, family, recipe_digest, corpus_digest, seed, start, control.  From a model card,
+train_domains, family, recipe_digest, corpus_digest, seed, start, control, suite_digest (null
+values state nothing; ``unknown`` in train_domains is skipped).  From a model card,
 ``seeds.recipe`` gives the seed and ``corpus.by_domain`` the train_domains when not stated.
+``arena eval`` writes such a run.json.
 
 Names: ``NAME=PATH`` on the command line > ``team`` in the metadata > the folder's name.  Two runs
 that end up with one name are told apart by their folder (``polymath [seed-2]``).
@@ -37,7 +39,8 @@ from arena import domains as _domains
 TRIALS = "trials.parquet"
 JOURNAL = "trials.jsonl"
 META_FILES = ("model_card.json", "run.json")  # read in this order; later files win
-META_KEYS = ("team", "train_domains", "family", "recipe_digest", "corpus_digest", "seed", "start", "control")
+META_KEYS = ("team", "train_domains", "family", "recipe_digest", "corpus_digest", "seed", "start", "control",
+             "suite_digest")  # fmt: skip
 REQUIRED = ("task_id", "domain", "reward", "status")
 
 
@@ -113,7 +116,7 @@ def read_meta(folder: str | Path) -> dict:
             )
             if "train_domains" not in doc and isinstance(by_dom, dict):
                 doc = {**doc, "train_domains": [d for d, n in by_dom.items() if n and d != "unknown"]}
-        raw.update({k: doc[k] for k in META_KEYS if k in doc})
+        raw.update({k: doc[k] for k in META_KEYS if doc.get(k) is not None})  # null states nothing
     return normalize_meta(raw, where=str(folder))
 
 
@@ -124,7 +127,7 @@ def normalize_meta(raw: Mapping, where: str = "metadata") -> dict:
         parts = td.replace(",", "+").split("+") if isinstance(td, str) else list(td)
         ids = []
         for p in (str(x).strip() for x in parts):
-            if not p:
+            if not p or p == "unknown":  # a corpus's tasks without a domain (arena train's by_domain)
                 continue
             d = _domains.resolve(p)
             if d is None:
@@ -347,6 +350,10 @@ def check_suite(teams: Sequence[Run], baseline: Run) -> SuiteCheck:
                 warns.append(
                     f"{run.name} has {len(extra)} task(s) the baseline lacks ({_examples(extra)}): ignored"
                 )
+            sd, bd = run.meta.get("suite_digest"), baseline.meta.get("suite_digest")
+            if shared and sd and bd and sd != bd and not (missing or extra or changed):
+                warns.append(f"{run.name}: run.json names suite {str(sd)[:12]}, the baseline's {str(bd)[:12]}, "
+                             "yet their trials cover the same tasks with the same digests: compared on them")  # fmt: skip
         rows.append({"run": run.name, "role": role, "path": str(run.path), "n_trials": len(run.trials),
                      "n_counted": n_counted, "n_tasks": len(ids), "n_shared": len(shared), "n_missing": len(missing),
                      "n_extra": len(extra), "n_changed": len(changed), "suite_digest": suite_digest(t)})  # fmt: skip

@@ -101,6 +101,15 @@ def test_load_run_names_metadata_and_journal(tmp_path, runs):
     (runs["null1"] / "run.json").write_text(json.dumps({"seed": "9", "train_domains": "finance+science"}))
     assert read_meta(runs["null1"])["seed"] == 9
     assert read_meta(runs["null1"])["train_domains"] == ["sciences", "finance-economics"]
+    # what `arena eval` writes: null team (folder name then), "unknown" among the corpus domains
+    (runs["null1"] / "run.json").write_text(json.dumps({"kind": "eval", "team": None, "suite_digest": "s1",
+                                                        "train_domains": ["unknown", "swe"], "seed": 0}))  # fmt: skip
+    r = load_run(runs["null1"])
+    assert (
+        r.name == "null1"
+        and r.meta["train_domains"] == ["software-engineering"]
+        and r.meta["suite_digest"] == "s1"
+    )
     (runs["null1"] / "run.json").write_text(json.dumps({"train_domains": ["astrology"]}))
     with pytest.raises(RunError, match="unknown domain 'astrology'"):
         read_meta(runs["null1"])
