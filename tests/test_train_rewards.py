@@ -26,13 +26,15 @@ def broken_corpus(root):
     return root
 
 
-def test_reward_function_masks_and_counts(tmp_path, local_runtime):
+@pytest.mark.parametrize("isolation", ["trial", "group"])
+def test_reward_function_masks_and_counts(tmp_path, local_runtime, isolation):
     from arena.corpus import load_tasks
     from arena.train.rewards import RolloutLog, VerifierReward
 
     tasks, _ = load_tasks([broken_corpus(tmp_path / "c")])
     log = RolloutLog(tmp_path)
-    fn = VerifierReward(tasks, local_runtime, workers=2, timeout=1.0, retries=0, rollouts=log, num_generations=2)
+    fn = VerifierReward(tasks, local_runtime, workers=2, timeout=1.0, retries=0, rollouts=log, num_generations=2,
+                        isolation=isolation)  # fmt: skip
     ids = ["good", "good", "crash", "hang", "garbage", "nanreward"]
     texts = ["12", "7", "12", "12", "12", "12"]
     metrics: dict[str, list] = {}
@@ -52,6 +54,18 @@ def test_reward_function_masks_and_counts(tmp_path, local_runtime):
     assert by["hang"]["status"] == "verifier_error" and by["hang"]["reward"] is None
     assert by["crash"]["failure_kind"] and by["garbage"]["reason"]
     assert log.flush().exists()
+
+
+def test_group_isolation_scores_each_answer_on_its_own(tmp_path, local_runtime):
+    """Answers sharing a sandbox never see each other's answer file or reward files."""
+    from arena.corpus import load_tasks
+    from arena.train.rewards import VerifierReward
+
+    tasks, _ = load_tasks([write_task(tmp_path / "good")])
+    fn = VerifierReward(tasks, local_runtime, isolation="group")
+    texts = ["12", "", "12", "nope", "12\n"]
+    assert fn(completions=texts, task_id=["good"] * 5) == [1.0, 0.25, 1.0, 0.25, 1.0]
+    assert fn(completions=["7"], task_id=["good"]) == [0.25]
 
 
 def test_harness_exception_masks_the_batch(tmp_path, local_runtime):

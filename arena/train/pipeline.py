@@ -415,7 +415,7 @@ def _run_grpo(recipe, tasks, runtime, out, start_ref, resume, progress, mode, at
     kw = {}
     if mode == "answer":
         reward = VerifierReward(tasks, runtime, workers=recipe.workers, timeout=recipe.reward.timeout_sec,
-                                retries=recipe.reward.retries, rollouts=rollouts,
+                                retries=recipe.reward.retries, rollouts=rollouts, isolation=recipe.reward.isolation,
                                 num_generations=args.num_generations)  # fmt: skip
     else:
         reward = ToolReward(rollouts, num_generations=args.num_generations)

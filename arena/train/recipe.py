@@ -185,6 +185,9 @@ class RolloutSpec(_Strict):
 
 
 class RewardSpec(_Strict):
+    isolation: Literal["trial", "group"] = Field(
+        "trial", description="trial: a fresh sandbox per completion; group (answer mode): the completions of one "
+        "prompt share a fresh sandbox, one verifier run each (the agent runs no code in answer mode)")
     timeout_sec: float = Field(30.0, gt=0, description="verifier timeout (the task's own, if lower, wins)")
     retries: int = Field(1, ge=0, description="retries of a trial that failed for infrastructure reasons")
     record_rollouts: bool = True

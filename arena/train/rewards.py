@@ -180,15 +180,138 @@ def log_batch(stats: RewardStats, tasks_and_rewards, results, num_generations: i
         log_metric(f"arena/reward/{d}", sum(vals) / len(vals))
 
 
+GROUP_DIR = "/tmp/.arena-group"
+
+
+_GROUP_DRIVER = r"""
+import os, shutil, subprocess, sys
+g, answer, n, t = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
+os.makedirs(os.path.dirname(answer) or "/", exist_ok=True)
+for k in range(n):
+    shutil.rmtree("/logs/verifier", ignore_errors=True)
+    os.makedirs("/logs/verifier")
+    shutil.copyfile(f"{g}/{k}.answer", answer)
+    with open(f"{g}/{k}.out", "wb") as out, open(f"{g}/{k}.err", "wb") as err:
+        p = subprocess.Popen(["bash", "/verifier/test.sh"], stdout=out, stderr=err, start_new_session=True)
+        try:
+            rc = p.wait(timeout=t)
+        except subprocess.TimeoutExpired:
+            os.killpg(p.pid, 9)
+            p.wait()
+            rc = 124
+    for f in ("reward.txt", "reward.json"):
+        if os.path.isfile(f"/logs/verifier/{f}"):
+            shutil.copyfile(f"/logs/verifier/{f}", f"{g}/{k}.{f}")
+    with open(f"{g}/{k}.rc", "w") as fh:
+        fh.write(str(rc))
+    try:
+        os.remove(answer)
+    except OSError:
+        pass
+"""
+
+
+def _group_script(answer_file: str, n: int, timeout: float) -> str:
+    """One sandbox command that scores n staged answers in turn (a small Python driver: few forks)."""
+    import shlex
+
+    return (f"python3 -S -c {shlex.quote(_GROUP_DRIVER)} {GROUP_DIR} {shlex.quote(answer_file)} {n} "
+            f"{max(1.0, float(timeout))}")  # fmt: skip
+
+
+def group_trial(task, texts: list[str], runtime, prepared, *, agent_name: str, timeout: float) -> list[TrialResult]:
+    """Score several answers to one task in one fresh sandbox, one verifier run per answer.
+
+    The answer-mode agent executes nothing (it only writes the answer file), so the answers of
+    one GRPO group can share a sandbox: each answer is copied in turn to the answer file, the
+    verifier runs on it (with its own timeout) after /logs/verifier is emptied, and its reward
+    files are read back.  Saves the sandbox start/exec overhead per answer (see bench_rewards).
+    """
+    import shutil
+    import tempfile
+
+    from arena.diagnose import VERIFIER_BROKEN, diagnose, tail
+    from arena.reward import parse_reward
+    from arena.sandbox.base import SandboxError
+    from arena.trial import benchflow_env
+
+    base = dict(task_id=task.id, agent=agent_name, task_digest=task.digest, domain=task.domain,
+                family=task.spec.metadata.family, runtime=runtime.name)  # fmt: skip
+    results = [TrialResult(sample=k, **base) for k in range(len(texts))]
+    scratch = Path(tempfile.mkdtemp(prefix="arena-group-"))
+    sandbox = None
+    t0 = time.perf_counter()
+    try:
+        try:
+            sandbox = runtime.start(task, prepared, trial_dir=scratch)
+            for k, text in enumerate(texts):
+                sandbox.write_file(f"{GROUP_DIR}/{k}.answer", text.encode("utf-8"))
+            sandbox.harden()
+            env = benchflow_env(task, prepared.workdir)
+            script = _group_script(task.spec.agent.answer_file, len(texts), timeout)
+            r = sandbox.exec(script, timeout=(timeout + 5) * len(texts) + 10, env=env,
+                             mounts={"/verifier": task.paths.verifier})  # fmt: skip
+        except SandboxError as exc:
+            for res in results:
+                res.status, res.failure_kind, res.reason = "infra_error", "sandbox_start", str(exc)
+            return results
+        per = (time.perf_counter() - t0) / max(1, len(texts))
+        for k, res in enumerate(results):
+            res.total_sec = res.verifier_sec = per
+            rc_raw = sandbox.read_file(f"{GROUP_DIR}/{k}.rc", limit=64)
+            if rc_raw is None:
+                res.status, res.failure_kind = "infra_error", "group_exec"
+                res.reason = "the group command ended before this answer was scored" + (
+                    " (timed out)" if r.timed_out else f": {tail(r.stderr)}")
+                continue
+            rc = int(rc_raw.decode().strip() or 0)
+            res.side_info["verifier_exit_code"] = rc
+            if rc in (124, 137):
+                res.status, res.failure_kind = "verifier_error", "verifier_timeout"
+                res.reason = f"verifier exceeded {timeout:g}s"
+                continue
+            out = (sandbox.read_file(f"{GROUP_DIR}/{k}.out", limit=1 << 16) or b"").decode("utf-8", "replace")
+            err = (sandbox.read_file(f"{GROUP_DIR}/{k}.err", limit=1 << 16) or b"").decode("utf-8", "replace")
+            reading = parse_reward(sandbox.read_file(f"{GROUP_DIR}/{k}.reward.txt", limit=4096),
+                                   sandbox.read_file(f"{GROUP_DIR}/{k}.reward.json", limit=1 << 20))  # fmt: skip
+            res.metrics = reading.metrics
+            if reading.side_info:
+                res.side_info["verifier"] = reading.side_info
+            broken = diagnose(err + "\n" + out)
+            if reading.error:
+                res.status, res.failure_kind = "verifier_error", "no_reward"
+                res.reason = reading.error + (f"; cause: {broken[1]}" if broken else f"; log: {tail(err or out)}")
+            elif broken and broken[0] in VERIFIER_BROKEN and reading.reward == 0.0:
+                res.status, res.failure_kind = "verifier_error", f"verifier_{broken[0]}"
+                res.reason = f"verifier could not run: {broken[1]}"
+            else:
+                res.reward = reading.reward
+        return results
+    finally:
+        if sandbox is not None:
+            try:
+                sandbox.close()
+            except Exception:  # noqa: BLE001 - cleanup trouble never fails the rewards
+                pass
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
 class VerifierReward:
     """TRL reward function (answer mode): one sandboxed trial per completion, in parallel."""
 
     __name__ = "verifier"
 
     def __init__(self, tasks, runtime, *, workers: int = 2, timeout: float = 30.0, retries: int = 1,
-                 rollouts: RolloutLog | None = None, num_generations: int = 1, executor=None):  # fmt: skip
+                 rollouts: RolloutLog | None = None, num_generations: int = 1, executor=None,
+                 isolation: str = "trial"):  # fmt: skip
         from arena.executors import LocalPool
 
+        if isolation not in ("trial", "group"):
+            raise ValueError(f"isolation must be trial or group, got {isolation!r}")
+        self.isolation = isolation
+        self.timeout = timeout
+        self._prepared: dict = {}
+        self._prep_lock = threading.Lock()
         self.tasks = {t.id: with_verifier_timeout(t, timeout) for t in tasks}
         self.runtime = runtime
         self.retries = retries
@@ -198,10 +321,58 @@ class VerifierReward:
         self.stats = RewardStats()
         self._batch = 0
 
+    def _prepare(self, task):
+        with self._prep_lock:
+            if task.id not in self._prepared:
+                self._prepared[task.id] = self.runtime.prepare(task)
+            return self._prepared[task.id]
+
+    def _score_groups(self, task_ids, texts, agent_name) -> list[TrialResult | None]:
+        """isolation=group: the answers to one task share a fresh sandbox, one verifier run each."""
+        from arena.sandbox.base import SandboxError
+
+        groups: dict[str, list[int]] = defaultdict(list)
+        for i, tid in enumerate(task_ids):
+            if tid in self.tasks:
+                groups[tid].append(i)
+        results: list[TrialResult | None] = [None] * len(texts)
+
+        def one(item):
+            tid, idx = item
+            task = self.tasks[tid]
+            for _attempt in range(self.retries + 1):
+                try:
+                    prepared = self._prepare(task)
+                except SandboxError as exc:
+                    return idx, [TrialResult(task_id=tid, agent=agent_name, sample=i, status="infra_error",
+                                             failure_kind="build", reason=str(exc)) for i in idx]  # fmt: skip
+                got = group_trial(task, [texts[i] for i in idx], self.runtime, prepared, agent_name=agent_name,
+                                  timeout=min(self.timeout, task.spec.verifier.timeout_sec))  # fmt: skip
+                if not any(r.status == "infra_error" for r in got):
+                    break
+            for r, i in zip(got, idx):
+                r.sample = i
+            return idx, got
+
+        def failed(item, exc):
+            return item[1], [None] * len(item[1])
+
+        for idx, got in self.pool.map_unordered(one, list(groups.items()), on_error=failed):
+            for i, r in zip(idx, got):
+                results[i] = r
+        return results
+
     def score(self, task_ids: list[str], texts: list[str], step: int = 0) -> tuple[list[float | None], list]:
         from arena.batch import TrialSpec, run_batch
 
         self._batch += 1
+        if self.isolation == "group":
+            err = None
+            try:
+                results = self._score_groups(task_ids, texts, f"grpo-{step}-{self._batch}")
+            except Exception as exc:  # noqa: BLE001 - masked and counted, never stops training
+                results, err = [None] * len(texts), f"{type(exc).__name__}: {exc}"
+            return self._finish(task_ids, texts, results, step, err)
         agent_names = f"grpo-{step}-{self._batch}"
         specs, index = [], {}
         for i, (tid, text) in enumerate(zip(task_ids, texts)):
@@ -219,6 +390,9 @@ class VerifierReward:
             err = f"{type(exc).__name__}: {exc}"
         else:
             err = None
+        return self._finish(task_ids, texts, results, step, err)
+
+    def _finish(self, task_ids, texts, results, step, err):
         rewards = [reward_of(r) if r is not None else None for r in results]
         if self.rollouts is not None:
             rows = []
