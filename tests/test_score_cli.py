@@ -4,6 +4,7 @@ determinism, files written."""
 from __future__ import annotations
 
 import json
+import sys
 
 import numpy as np
 import pandas as pd
@@ -363,7 +364,17 @@ def test_report_writes_tables_figures_and_is_deterministic(capsys, runs, tmp_pat
     assert lp["domain"].tolist() == [*D, "overall"]
 
 
+def test_report_without_matplotlib_says_how_to_install(capsys, runs, tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    assert (
+        main(["report", str(runs["broad"]), "--baseline", str(runs["ref"]), "--out", str(tmp_path / "r")])
+        == 1
+    )
+    assert "pip install 'arena[notebooks]'" in capsys.readouterr().err
+
+
 def test_report_usage_and_unusable(capsys, runs, tmp_path):
+    pytest.importorskip("matplotlib")
     base = ["report", str(runs["broad"]), "--baseline", str(runs["ref"]), "--out", str(tmp_path / "r")]
     assert main([*base, "--heldout", str(tmp_path)]) == 2
     assert "--heldout needs at least one --corpus" in capsys.readouterr().err

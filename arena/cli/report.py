@@ -413,6 +413,12 @@ def run(args) -> int:
         problem = f"--max-table-rows must be at least 1 (got {args.max_table_rows})"
     if problem:
         return usage_error(problem)
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        print("arena: `arena report` draws figures with matplotlib, which is not installed: "
+              "pip install 'arena[notebooks]' (or pip install matplotlib)", file=sys.stderr)  # fmt: skip
+        return EXIT_FAIL
     code, manifest = build(args)
     if manifest is None:
         return code
