@@ -140,7 +140,9 @@ def domain_leaders(scores: pd.DataFrame) -> pd.DataFrame:
                                        "n_tasks", "reason"])  # fmt: skip
 
 
-def _home(family: str, home_domains: Mapping[str, str] | None) -> str | None:
+def home_domain(family: str, home_domains: Mapping[str, str] | None = None) -> str | None:
+    """The domain an environment family belongs to: ``home_domains[family]`` (id or alias), else
+    :data:`arena.families.FAMILIES`'s, else None."""
     if home_domains and family in home_domains:
         d = resolve(home_domains[family])
         return d.id if d else home_domains[family]
@@ -163,7 +165,7 @@ def family_ranking(families: pd.DataFrame, home_domains: Mapping[str, str] | Non
         )
     rows = []
     for fam, g in families.groupby("family", sort=False):
-        home = _home(str(fam), home_domains)
+        home = home_domain(str(fam), home_domains)
         other = g[g["eval_domain"] != home]
         at_home = g[g["eval_domain"] == home]
         gain = other[other["ci_low"] > 0]
@@ -371,6 +373,7 @@ __all__ = [
     "domain_name",
     "domain_ranking",
     "family_ranking",
+    "home_domain",
     "pp",
     "uncapped_overall",
     "validation_flags",

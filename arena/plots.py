@@ -25,7 +25,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
 
-from arena.award import domain_name, domain_ranking
+from arena.award import domain_name, domain_ranking, home_domain
 from arena.domains import DOMAIN_IDS
 from arena.stats import OVERALL, domain_order
 
@@ -208,7 +208,7 @@ def transfer_heatmap(table: pd.DataFrame, *, metric: str = "pass", confidence: f
     """Heatmap of a tidy :func:`arena.transfer.transfer_table` (rows: trained on) or
     :func:`arena.transfer.family_table` (rows: environment family) against eval domains: colour =
     Δ (RdBu, symmetric around 0), text = Δ and its CI in points.  A cell whose CI excludes 0 is
-    outlined in black and its text is bold; diagonal cells (a trained domain) are outlined dotted.
+    outlined in black and its text is bold; a trained domain (a family's own domain) is outlined dotted.
     Artists: ``ax.images[0]`` holds the matrix; one Rectangle patch per significant cell."""
     from arena.transfer import transfer_pivot
 
@@ -233,7 +233,13 @@ def transfer_heatmap(table: pd.DataFrame, *, metric: str = "pass", confidence: f
     im = ax.imshow(np.ma.masked_invalid(m), cmap=cmap, vmin=-lim, vmax=lim, aspect="auto")
     for i in range(r_n):
         row_label = str(delta.index[i])
-        trained = row_label.split("+") if key == "train_domain" else []
+        trained = (
+            row_label.split("+")
+            if key == "train_domain"
+            else [home_domain(row_label)]
+            if key == "family"
+            else []
+        )
         for j in range(c_n):
             v, a, b = m[i, j], lo.iat[i, j] * s, hi.iat[i, j] * s
             sig = np.isfinite(a) and (a > 0 or b < 0)
@@ -260,7 +266,8 @@ def transfer_heatmap(table: pd.DataFrame, *, metric: str = "pass", confidence: f
     ax.set_title(title or f"Transfer: Δ {_metric(metric)[0]} on each held-out domain after training on one {what}",
                  loc="left", fontsize=11)  # fmt: skip
     _caption(fig, f"cell: Δ [{confidence:.0%} CI] in {_metric(metric)[1]}; black outline + bold: CI excludes 0"
-                  + ("; dotted: a trained domain" if key == "train_domain" else ""))  # fmt: skip
+                  + {"train_domain": "; dotted: a trained domain", "family": "; dotted: the family's own domain"}
+                  .get(key, ""))  # fmt: skip
     return fig
 
 

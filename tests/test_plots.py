@@ -117,6 +117,9 @@ def test_transfer_heatmap_marks_cells_whose_ci_excludes_zero(world):
     fig = transfer_heatmap(f)
     assert fig.axes[0].images[0].get_array().shape == (f["family"].nunique(), 8)
     assert "family" in fig.axes[0].get_ylabel()
+    # log-level-count (home: cybersecurity) did not lift its own domain: that cell is outlined dotted
+    dotted = [p for p in fig.axes[0].patches if isinstance(p, Rectangle) and p.get_linestyle() == ":"]
+    assert len(dotted) == 1 and dotted[0].get_xy()[0] == pytest.approx(D.index("cybersecurity") - 0.48)
 
 
 def test_learnability_histograms_one_panel_per_domain(world):
