@@ -13,7 +13,7 @@ from arena.cli.common import EXIT_FAIL, EXIT_OK, emit_json, usage_error
 
 HELP = """Score team checkpoints against the baseline on the held-out suite.
 
-Each RUN is a run folder holding trials.parquet (as `arena run` writes it, here or on a GPU
+Each RUN is a run folder holding trials.parquet (as `arena eval` writes it, here or on a GPU
 cluster); `NAME=PATH` names it, otherwise the name comes from run.json / model_card.json
 ("team") or the folder.  --baseline is a run folder (or the name of one of RUNS).
 
