@@ -2,14 +2,14 @@
 # Install everything arena needs on a fresh Debian/Ubuntu machine (root or sudo), then the
 # package itself in editable mode.  Idempotent: re-running installs only what is missing.
 #
-#   bash scripts/install.sh            # core + dev + analysis extras
-#   EXTRAS=dev,analysis,train bash scripts/install.sh
+#   bash scripts/install.sh            # core + dev, analysis, notebooks, train (CPU torch) extras
+#   EXTRAS=dev bash scripts/install.sh     # lighter: validation and trials only
 #
 # System packages: bubblewrap (the local sandbox), debootstrap + docker.io (the docker runtime
 # and its locally built base image).  torch is pinned (torch==2.13.0, CPU) by the `train` extra.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-EXTRAS="${EXTRAS:-dev,analysis}"
+EXTRAS="${EXTRAS:-dev,analysis,notebooks,train}"
 SUDO=""
 [ "$(id -u)" = 0 ] || SUDO="sudo"
 need=()
