@@ -1,8 +1,8 @@
 """The hand-authored example tasks (environments/examples/): one per domain, each clean under
 `arena check`, solved by its oracle (1.0), not by doing nothing, and not by the usual cheats
 (an empty answer, a copied input file, the prompt's example, the right keys with wrong values);
-each generator reproduces the committed seed data byte for byte, and the pytest view of every
-verifier agrees with its partial-credit scorer."""
+one realistic slip costs some credit but not all; each generator reproduces the committed seed
+data byte for byte, and the pytest view of every verifier passes on the oracle's answer."""
 
 from __future__ import annotations
 
@@ -165,23 +165,62 @@ def test_cheats_score_well_below_one(name, local_runtime):
     assert all(s <= SHAPE_ONLY_MAX for s in scores.values()), scores
 
 
+# one realistic slip per task, applied to the oracle's answer: it must cost some credit, not all
+MISTAKES = {
+    "bank-ledger-reconcile": (  # books check 1042 as matched despite the amount difference
+        "m = doc['amount_mismatches'].pop(); "
+        "doc['matches'].append({'bank_txn': m['bank_txn'], 'ledger_entries': [m['ledger_entry']], 'rule': 'check'})"
+    ),
+    "checkpoint-early-stop-select": (  # ships the best-accuracy checkpoint without verifying its checksum
+        "doc['selected'] = {'step': 3500, 'file': 'checkpoints/ckpt-03500.bin', "
+        "'val_loss': doc['selected']['val_loss'], 'val_accuracy': doc['selected']['val_accuracy']}"
+    ),
+    "contact-list-merge": "[c.update(company='') for c in doc['contacts']]",  # forgets the company rule
+    "edl-timeline-audit": "doc['duration_mismatches'] = sorted(doc['duration_mismatches'] + ['008'])",  # no M2 exemption
+    "meter-interval-reconcile": (  # trusts the interval total without the register check
+        "[m.update(status='ok') for m in doc['meters'].values()]; doc['meters_to_investigate'] = []"
+    ),
+    "regression-bisect-snapshots": "[e.update(skipped=[]) for e in doc['failing_tests']]",  # ignores untestable commits
+    "titration-vinegar-assay": (  # keeps the air-bubble replicate
+        "[r.update(accepted=True) for n, r in doc['runs'].items() if n.startswith('vinegar')]; "
+        "doc['accepted_replicates'] = sorted(n for n in doc['runs'] if n.startswith('vinegar'))"
+    ),
+    "waf-account-takeover": (  # a failure-count-only rule that also blames the office NAT
+        "doc['attacker_ips'].insert(0, {'ip': '192.0.2.10', 'failed_logins': 8, 'auth_alerts': 0, "
+        "'blocked_alerts': 0, 'first_seen': '2024-05-14T06:30:00Z', 'last_seen': '2024-05-14T09:40:00Z'}); "
+        "doc['blocklist'] = sorted(doc['blocklist'] + ['192.0.2.10'])"
+    ),
+}
+
+
+def test_every_task_has_a_mistake():
+    assert sorted(MISTAKES) == TASKS
+
+
 @pytest.mark.bwrap
 @pytest.mark.parametrize("name", TASKS)
-def test_pytest_shim_agrees_with_the_scorer(name, local_runtime, tmp_path):
-    """The organizers' shim runs `pytest test_outputs.py`: every check passes on the oracle's answer."""
+def test_pytest_shim_and_partial_credit(name, local_runtime, tmp_path):
+    """On the oracle's answer the organizers' shim (`pytest test_outputs.py`) passes every check;
+    after one realistic slip, test.sh awards partial credit: less than 1.0, more than a shape-only file."""
     task, _ = load_task(EXAMPLES / name)
+    g = _grade_module(name)
+    out = f"/root/{g.OUTPUT}"
     prepared = local_runtime.prepare(task)
     sandbox = local_runtime.start(task, prepared, trial_dir=tmp_path)
     try:
         env = {**benchflow_env(task, prepared.workdir), "PYTHONDONTWRITEBYTECODE": "1"}
+        verifier = {"/verifier": task.paths.verifier}
         solved = sandbox.exec("bash /oracle/solve.sh", timeout=120, env=env, mounts={"/oracle": task.paths.oracle})
         assert solved.exit_code == 0, solved.stderr
-        shim = sandbox.exec(
-            "python3 -m pytest -q -p no:cacheprovider /verifier/test_outputs.py", timeout=120, env=env,
-            mounts={"/verifier": task.paths.verifier},
-        )  # fmt: skip
+        shim = sandbox.exec("python3 -m pytest -q -p no:cacheprovider /verifier/test_outputs.py", timeout=120,
+                            env=env, mounts=verifier)  # fmt: skip
+        slip = f"import json\ndoc = json.load(open('{out}'))\n{MISTAKES[name]}\njson.dump(doc, open('{out}', 'w'))\n"
+        sandbox.write_file("/tmp/slip.py", slip.encode())
+        assert sandbox.exec("python3 /tmp/slip.py", timeout=60, env=env).exit_code == 0
+        graded = sandbox.exec("bash /verifier/test.sh", timeout=120, env=env, mounts=verifier)
+        reward = float(sandbox.read_file("/logs/verifier/reward.txt").decode())
     finally:
         sandbox.close()
-    n_checks = len(_grade_module(name).WEIGHTS)
     assert shim.exit_code == 0, shim.stdout[-2000:]
-    assert f"{n_checks} passed" in shim.stdout
+    assert f"{len(g.WEIGHTS)} passed" in shim.stdout
+    assert SHAPE_ONLY_MAX < reward < 1.0, (reward, graded.stdout[-2000:])
