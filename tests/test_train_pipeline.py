@@ -51,6 +51,8 @@ def test_tiny_cpu_preset_trains_end_to_end_and_beats_the_untrained_model(tmp_pat
     assert list((out / "tensorboard" / "sft").glob("events.out.tfevents*"))
     assert list((out / "tensorboard" / "grpo").glob("events.out.tfevents*"))
     assert card["recipe_digest"] and len(card["corpus_digest"]) == 64
+    prov = json.loads((out / "checkpoint" / "arena_provenance.json").read_text())
+    assert prov["recipe_digest"] == card["recipe_digest"] and prov["corpus_digest"] == card["corpus_digest"]
     assert card["metrics"]["sft"]["demos"]["kept"] == 24
     g = card["metrics"]["grpo"]
     assert g["steps"] == 8 and g["rewards"]["rollouts"] == 8 * 16 and g["rewards"]["masked"] == 0

@@ -71,7 +71,8 @@ def latest_checkpoint(stage_dir: Path) -> Path | None:
         except ValueError:
             continue
         weights = any((p / f).exists() for f in ("model.safetensors", "adapter_model.safetensors", "pytorch_model.bin"))
-        if weights and (p / "trainer_state.json").exists() and (p / "optimizer.pt").exists():
+        optim = (p / "optimizer.pt").exists() or any(p.glob("global_step*"))  # plain or DeepSpeed state
+        if (weights or any(p.glob("global_step*"))) and (p / "trainer_state.json").exists() and optim:
             found.append((n, p))
     return max(found)[1] if found else None
 
@@ -182,7 +183,7 @@ def _peft(recipe: Recipe):
                       task_type="CAUSAL_LM")  # fmt: skip
 
 
-def _save_final(trainer, tok, dest: Path) -> None:
+def _save_final(trainer, tok, dest: Path, provenance: dict | None = None) -> None:
     model = trainer.model
     if hasattr(model, "merge_and_unload"):  # LoRA: export merged weights so every engine can load them
         model = model.merge_and_unload()
@@ -190,8 +191,17 @@ def _save_final(trainer, tok, dest: Path) -> None:
     shutil.rmtree(tmp, ignore_errors=True)
     model.save_pretrained(tmp)
     tok.save_pretrained(tmp)
+    if provenance:
+        (tmp / "arena_provenance.json").write_text(json.dumps(provenance, indent=1))
     shutil.rmtree(dest, ignore_errors=True)
     os.replace(tmp, dest)
+
+
+def _provenance(out: Path, stage: str) -> dict:
+    """Recorded inside every exported model folder: which recipe and corpus made it."""
+    st = json.loads((out / "state.json").read_text())
+    return {"stage": stage, "recipe": st.get("recipe"), "recipe_digest": st.get("recipe_digest"),
+            "corpus_digest": st.get("corpus_digest"), "run": str(out)}  # fmt: skip
 
 
 def _train_metrics(trainer, t0: float) -> dict:
@@ -389,7 +399,7 @@ def _run_sft(recipe, tasks, runtime, out, base_ref, resume, progress, mode) -> d
         _say(progress, f"sft: resuming from {ckpt.name}")
     t0 = time.perf_counter()
     trainer.train(resume_from_checkpoint=str(ckpt) if ckpt else None)
-    _save_final(trainer, tok, out / "sft" / "final")
+    _save_final(trainer, tok, out / "sft" / "final", _provenance(out, "sft"))
     m = _train_metrics(trainer, t0)
     m["demos"] = rep.summary()
     m["resumed_from"] = ckpt.name if ckpt else None
@@ -434,7 +444,7 @@ def _run_grpo(recipe, tasks, runtime, out, start_ref, resume, progress, mode, at
                    f"verifier rewards on {runtime.name} x{recipe.workers}")  # fmt: skip
     t0 = time.perf_counter()
     trainer.train(resume_from_checkpoint=str(ckpt) if ckpt else None)
-    _save_final(trainer, tok, out / "grpo" / "final")
+    _save_final(trainer, tok, out / "grpo" / "final", _provenance(out, "grpo"))
     rollouts.flush() if recipe.reward.record_rollouts else None
     m = _train_metrics(trainer, t0)
     m["rewards"] = reward.stats.to_dict()
