@@ -49,7 +49,7 @@ def _metric(metric: str) -> tuple[str, str]:
 def delta_label(metric: str = "pass", baseline: str | None = None) -> str:
     """Axis label of a Δ: ``Δ pass rate vs baseline ref (percentage points)``."""
     name, unit = _metric(metric)
-    vs = f"vs baseline {baseline}" if baseline else "vs baseline"
+    vs = f"vs baseline {baseline}" if baseline and baseline != "baseline" else "vs baseline"
     return f"Δ {name} {vs} ({unit})"
 
 
@@ -137,7 +137,7 @@ def forest_plot(scores: pd.DataFrame, *, domain: str = OVERALL, metric: str = "p
     name = _metric(metric)[0]
     where = "overall" if domain == OVERALL else f"on {domain_name(domain)}"
     capped = f"; overall capped at {cap:.0%} per domain" if cap is not None and domain == OVERALL else ""
-    ax.set_title(title or f"Δ {name} of each team vs baseline{' ' + baseline if baseline else ''}, {where}",
+    ax.set_title(title or f"Δ {name} of each team vs baseline{' ' + baseline if baseline and baseline != 'baseline' else ''}, {where}",
                  loc="left", fontsize=11)  # fmt: skip
     _caption(fig, f"points: Δ; bars: {confidence:.0%} CI (paired bootstrap); shaded: tie groups (overlapping CIs "
                   f"share a rank); dashed: median MDE (80% power){capped}")  # fmt: skip
@@ -198,7 +198,7 @@ def domain_bars(scores: pd.DataFrame, *, teams: Sequence[str] | None = None, met
     )
     ax.legend(handles=handles, fontsize=8, ncols=min(t_n + 1, 5), loc="upper left", bbox_to_anchor=(0, -0.14),
               frameon=False)  # fmt: skip
-    ax.set_title(title or f"Δ {_metric(metric)[0]} per domain, each team vs baseline{' ' + baseline if baseline else ''} "
+    ax.set_title(title or f"Δ {_metric(metric)[0]} per domain, each team vs baseline{' ' + baseline if baseline and baseline != 'baseline' else ''} "
                  f"(whiskers: {confidence:.0%} CI)", loc="left", fontsize=11)  # fmt: skip
     return fig
 

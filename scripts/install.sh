@@ -6,7 +6,7 @@
 #   EXTRAS=dev bash scripts/install.sh     # lighter: validation and trials only
 #
 # System packages: bubblewrap (the local sandbox), debootstrap + docker.io (the docker runtime
-# and its locally built base image).  torch is pinned (torch==2.13.0, CPU) by the `train` extra.
+# and its locally built base image), chromium with the notebooks extra (the browser test).  torch is pinned (torch==2.13.0, CPU) by the `train` extra.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 EXTRAS="${EXTRAS:-dev,analysis,notebooks,train}"
@@ -14,6 +14,7 @@ SUDO=""
 [ "$(id -u)" = 0 ] || SUDO="sudo"
 need=()
 command -v bwrap >/dev/null 2>&1 || need+=(bubblewrap)
+case ",$EXTRAS," in *,notebooks,*) command -v chromium >/dev/null 2>&1 || need+=(chromium) ;; esac
 if [ "${ARENA_SKIP_DOCKER:-0}" != 1 ]; then
   command -v dockerd >/dev/null 2>&1 || need+=(docker.io)
   command -v debootstrap >/dev/null 2>&1 || need+=(debootstrap)
