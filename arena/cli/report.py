@@ -93,18 +93,30 @@ def _read_table(path: str):
     return pd.read_csv(p, dtype=str, keep_default_na=False)
 
 
+#: what the contamination guard reads besides the prompt: data, not the harness around it
+#: (scripts, Dockerfiles and rubric prose are shared boilerplate of a generator or a team's style)
+CODE_SUFFIXES = {".py", ".sh", ".bash"}
+SKIP_NAMES = {"Dockerfile", "verifier.md", "README.md"}
+
+
 def task_text(root: Path) -> str:
-    """What a contamination check reads of a task: task.md, then every UTF-8 text file (up to
-    TEXT_LIMIT bytes) under environment/ and verifier/, in path order (the oracle is left out)."""
+    """What a contamination check reads of a task: the prompt, then the seed data under
+    environment/ and the verifier's data under verifier/ (every UTF-8 text file up to TEXT_LIMIT
+    bytes, in path order) — the issue's "prompt, seed data, verifier data".  Code, the
+    Dockerfile, rubrics and verifier.md are left out, and so is the oracle."""
+    from arena.task import load_task
+
     parts = []
-    md = root / "task.md"
-    if md.is_file():
-        parts.append(md.read_text(encoding="utf-8", errors="replace"))
+    task, _ = load_task(root)
+    if task is not None:
+        parts.append(task.spec.prompt)
     for sub in ("environment", "verifier"):
         base = root / sub
         if not base.is_dir():
             continue
         for f in sorted(p for p in base.rglob("*") if p.is_file()):
+            if f.suffix in CODE_SUFFIXES or f.name in SKIP_NAMES or "rubrics" in f.parts:
+                continue
             if f.stat().st_size > TEXT_LIMIT:
                 continue
             try:
