@@ -135,6 +135,9 @@ def _row_to_result(row: dict) -> TrialResult:
     import math
 
     kw = {k: row.get(k) for k in TrialResult.__dataclass_fields__}
+    for k, v in kw.items():  # an all-null parquet column reads back as float NaN
+        if isinstance(v, float) and math.isnan(v) and k != "reward":
+            kw[k] = None
     for k in ("metrics", "side_info", "notes"):
         v = kw.get(k)
         kw[k] = json.loads(v) if isinstance(v, str) and v else ({} if k != "notes" else [])

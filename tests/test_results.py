@@ -45,3 +45,15 @@ def test_changed_task_digest_is_not_done(tmp_path):
     s.add(_res("a", 0))
     assert s.done_keys({"a": "d"}) == {"a/oracle/0"}
     assert s.done_keys({"a": "other"}) == set()
+
+
+def test_rows_read_back_from_parquet_alone_have_none_not_nan(tmp_path):
+    from arena.batch import _row_to_result
+
+    s = RunStore(tmp_path / "run")
+    s.add(_res("a", 0))
+    s.flush()
+    (tmp_path / "run" / "trials.jsonl").unlink()  # a run folder copied without its journal
+    row = RunStore(tmp_path / "run").frame().to_dict("records")[0]
+    r = _row_to_result(row)
+    assert r.reason is None and r.failure_kind is None and r.reward == 1.0
