@@ -53,7 +53,10 @@ def test_rows_read_back_from_parquet_alone_have_none_not_nan(tmp_path):
     s = RunStore(tmp_path / "run")
     s.add(_res("a", 0))
     s.flush()
-    (tmp_path / "run" / "trials.jsonl").unlink()  # a run folder copied without its journal
+    (tmp_path / "run" / "trials.jsonl").unlink()  # a run folder produced elsewhere, no journal
+    df = pd.read_parquet(tmp_path / "run" / "trials.parquet")
+    df["reason"] = float("nan")  # e.g. written by a tool that stores missing text as NaN
+    df.to_parquet(tmp_path / "run" / "trials.parquet", index=False)
     row = RunStore(tmp_path / "run").frame().to_dict("records")[0]
     r = _row_to_result(row)
     assert r.reason is None and r.failure_kind is None and r.reward == 1.0
