@@ -100,6 +100,16 @@ def _say(progress: bool, msg: str) -> None:
         print(f"[arena train] {msg}", file=sys.stderr, flush=True)
 
 
+def _torch_threads(recipe: Recipe) -> int:
+    """Intra-op threads for CPU training: ARENA_TORCH_THREADS if set; 1 for the tiny models (their matmuls
+    are too small to gain from threads, and 2 spinning threads on a busy 2-core machine ran 3-10x slower
+    than one, measured here); else every core."""
+    env = os.environ.get("ARENA_TORCH_THREADS", "")
+    if env.isdigit() and int(env) > 0:
+        return int(env)
+    return 1 if recipe.model.tiny is not None else max(1, os.cpu_count() or 1)
+
+
 def _cuda() -> bool:
     import torch
 
@@ -276,7 +286,7 @@ def train(
                      corpus=[str(c) for c in corpus], tasks=len(tasks))  # fmt: skip
     state.save()
     (out / "recipe.json").write_text(json.dumps(recipe.model_dump(mode="json"), indent=1))
-    torch.set_num_threads(max(1, os.cpu_count() or 1))
+    torch.set_num_threads(_torch_threads(recipe))
     if not progress:
         import datasets
         from transformers.utils import logging as hf_logging
