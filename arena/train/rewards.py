@@ -184,7 +184,7 @@ GROUP_DIR = "/tmp/.arena-group"
 
 
 _GROUP_DRIVER = r"""
-import os, shutil, subprocess, sys
+import os, shutil, subprocess, sys, threading
 g, answer, n, t = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
 os.makedirs(os.path.dirname(answer) or "/", exist_ok=True)
 for k in range(n):
@@ -193,12 +193,18 @@ for k in range(n):
     shutil.copyfile(f"{g}/{k}.answer", answer)
     with open(f"{g}/{k}.out", "wb") as out, open(f"{g}/{k}.err", "wb") as err:
         p = subprocess.Popen(["bash", "/verifier/test.sh"], stdout=out, stderr=err, start_new_session=True)
-        try:
-            rc = p.wait(timeout=t)
-        except subprocess.TimeoutExpired:
-            os.killpg(p.pid, 9)
-            p.wait()
-            rc = 124
+        fired = []
+        def kill(p=p, fired=fired):  # a timer, not wait(timeout=), which polls with sleeps of up to 50 ms
+            fired.append(1)
+            try:
+                os.killpg(p.pid, 9)
+            except OSError:
+                pass
+        timer = threading.Timer(t, kill)
+        timer.start()
+        rc = p.wait()
+        timer.cancel()
+        rc = 124 if fired else rc
     for f in ("reward.txt", "reward.json"):
         if os.path.isfile(f"/logs/verifier/{f}"):
             shutil.copyfile(f"/logs/verifier/{f}", f"{g}/{k}.{f}")
@@ -288,12 +294,17 @@ def group_trial(task, texts: list[str], runtime, prepared, *, agent_name: str, t
                 res.reward = reading.reward
         return results
     finally:
-        if sandbox is not None:
-            try:
-                sandbox.close()
-            except Exception:  # noqa: BLE001 - cleanup trouble never fails the rewards
-                pass
-        shutil.rmtree(scratch, ignore_errors=True)
+        # tear down in the background: closing waits for the sandbox's processes to be gone (polling)
+        # and removes its files, which the next group need not wait for
+        def cleanup(sb=sandbox):
+            if sb is not None:
+                try:
+                    sb.close()
+                except Exception:  # noqa: BLE001 - cleanup trouble never fails the rewards
+                    pass
+            shutil.rmtree(scratch, ignore_errors=True)
+
+        threading.Thread(target=cleanup, name="arena-group-cleanup").start()
 
 
 class VerifierReward:
