@@ -7,6 +7,13 @@ parallel across ``workers`` through ``arena.batch.run_batch`` (infrastructure fa
 task's sandbox, its ``bash`` tool runs the model's commands there, and ``tool_reward`` ends the
 episode by running the verifier in that same sandbox.
 
+``reward.isolation`` chooses how answer-mode completions meet their verifier: ``trial`` (default)
+runs each one as a full trial in its own fresh sandbox; ``group`` scores the completions of one
+GRPO group in one fresh sandbox, one verifier run per completion with /logs/verifier emptied and
+the answer file replaced in between (the agent runs no code in answer mode, so nothing of one
+completion can reach the next but the verifier's own leftovers).  ``bench/bench_rewards.py``
+measures both against the bare verifier scripts.
+
 A completion the verifier could not judge (verifier crash, timeout, no or garbage reward file) or
 that the infrastructure could not run returns ``None``: TRL 1.16 marks such a row unscorable
 (NaN reward, excluded from the group baseline, advantage 0).  It is never scored 0, never crashes
