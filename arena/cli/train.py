@@ -11,7 +11,7 @@ HELP = """Post-train a model on a corpus with one fixed recipe: SFT on verified 
 then GRPO whose every reward is a real trial (the task's verifier in the sandbox), then export.
 
 RECIPE is a preset name or a YAML file:
-  tiny-cpu   a generated ~0.15M-parameter Qwen3 on CPU: trains in about a minute here
+  tiny-cpu   a generated ~0.15M-parameter Qwen3 on CPU: ~30 s per run on 2 idle cores
   qwen3-8b   Qwen3-8B, bf16, DeepSpeed ZeRO-3 + vLLM server (GPU node; see --dry-run)
 
 Stages (each resumable):
