@@ -8,8 +8,10 @@ failures), every result is journaled as soon as it exists, and a progress bar sh
 
 from __future__ import annotations
 
+import functools
 import sys
 import threading
+import weakref
 from dataclasses import dataclass
 
 from arena.agents.base import Agent
@@ -57,6 +59,47 @@ class _PrepareCache:
         return got
 
 
+_CACHES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_CACHES_LOCK = threading.Lock()
+
+
+def _cache_for(runtime: Runtime) -> _PrepareCache:
+    """One prepare cache per runtime object in this process (a Ray worker gets its own)."""
+    with _CACHES_LOCK:
+        c = _CACHES.get(runtime)
+        if c is None:
+            c = _CACHES[runtime] = _PrepareCache(runtime)
+        return c
+
+
+def execute_spec(spec: TrialSpec, *, runtime: Runtime, run_root: str | None, retries: int) -> TrialResult:
+    """Prepare (cached) and run one trial, retrying infrastructure failures.  Module-level and
+    picklable, so a distributed executor can ship it to its workers."""
+    from arena.results import RunStore
+
+    cache = _cache_for(runtime)
+    res = None
+    for _attempt in range(retries + 1):
+        log_dir = RunStore.trial_dir_of(run_root, spec.task.id, spec.agent.name, spec.sample) if run_root else None
+        try:
+            prepared = cache.get(spec.task)
+        except SandboxError as exc:
+            res = TrialResult(
+                task_id=spec.task.id, agent=spec.agent.name, sample=spec.sample, domain=spec.task.domain,
+                team=spec.team, task_digest=spec.task.digest, runtime=runtime.name, status="infra_error",
+                failure_kind=exc.kind if exc.kind != "infra" else "build", reason=str(exc),
+            )  # fmt: skip
+            if log_dir and exc.log:
+                (log_dir / "build.log").write_text(exc.log)
+            break  # a build failure is deterministic: no retry
+        res = run_trial(spec.task, spec.agent, runtime, sample=spec.sample, log_dir=log_dir,
+                        prepared=prepared, team=spec.team)  # fmt: skip
+        if res.status != "infra_error":
+            break
+        res.side_info["infra_attempts"] = _attempt + 1
+    return res
+
+
 def run_batch(
     specs: list[TrialSpec],
     runtime: Runtime,
@@ -71,30 +114,9 @@ def run_batch(
     digests = {s.task.id: s.task.digest for s in specs}
     done = store.done_keys(digests) if store else set()
     todo = [s for s in specs if s.key not in done]
-    cache = _PrepareCache(runtime)
     pool = executor or LocalPool(workers)
-
-    def one(spec: TrialSpec) -> TrialResult:
-        res = None
-        for _attempt in range(retries + 1):
-            log_dir = store.trial_dir(spec.task.id, spec.agent.name, spec.sample) if store else None
-            try:
-                prepared = cache.get(spec.task)
-            except SandboxError as exc:
-                res = TrialResult(
-                    task_id=spec.task.id, agent=spec.agent.name, sample=spec.sample, domain=spec.task.domain,
-                    team=spec.team, task_digest=spec.task.digest, runtime=runtime.name, status="infra_error",
-                    failure_kind=exc.kind if exc.kind != "infra" else "build", reason=str(exc),
-                )  # fmt: skip
-                if log_dir and exc.log:
-                    (log_dir / "build.log").write_text(exc.log)
-                break  # a build failure is deterministic: no retry
-            res = run_trial(spec.task, spec.agent, runtime, sample=spec.sample, log_dir=log_dir,
-                            prepared=prepared, team=spec.team)  # fmt: skip
-            if res.status != "infra_error":
-                break
-            res.side_info["infra_attempts"] = _attempt + 1
-        return res
+    one = functools.partial(execute_spec, runtime=runtime, run_root=str(store.root) if store else None,
+                            retries=retries)  # fmt: skip
 
     def failed(spec: TrialSpec, exc: BaseException) -> TrialResult:
         return TrialResult(

@@ -158,7 +158,11 @@ class RunStore:
         return pd.DataFrame(rows, columns=list(COLUMNS)).astype({"reward": "float64"})
 
     def trial_dir(self, task_id: str, agent: str, sample: int) -> Path:
-        d = self.root / "trials" / task_id / f"{agent}-{sample}"
+        return self.trial_dir_of(self.root, task_id, agent, sample)
+
+    @staticmethod
+    def trial_dir_of(root: str | Path, task_id: str, agent: str, sample: int) -> Path:
+        d = Path(root) / "trials" / task_id / f"{agent}-{sample}"
         d.mkdir(parents=True, exist_ok=True)
         return d
 

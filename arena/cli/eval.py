@@ -49,6 +49,9 @@ def run(args) -> int:
     if args.samples < 1:
         print("arena: --samples must be >= 1", file=sys.stderr)
         return 2
+    if args.executor != "local":
+        print("arena: eval generates in this process and verifies on the local pool; --executor applies to "
+              "run and validate", file=sys.stderr)  # fmt: skip
     rt = make_runtime(args)
     if rt is None:
         return EXIT_FAIL

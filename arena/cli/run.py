@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from arena.cli.common import EXIT_FAIL, EXIT_OK, EXIT_USAGE, emit_json
-from arena.cli.runtime_opts import add_runtime_options, make_runtime
+from arena.cli.runtime_opts import add_runtime_options, make_executor, make_runtime
 
 HELP = """Run one task package: build its environment, run the agent, score it with the verifier.
 
@@ -57,7 +57,8 @@ def run(args) -> int:
         return EXIT_FAIL
     store = RunStore(args.out) if args.out else None
     specs = [TrialSpec(task, get_agent(args.agent), i) for i in range(args.repeat)]
-    results = run_batch(specs, rt, store=store, workers=args.workers, progress=not args.json)
+    results = run_batch(specs, rt, store=store, workers=args.workers, executor=make_executor(args),
+                        progress=not args.json)
     if args.json:
         emit_json([r.to_row() for r in results])
     else:

@@ -14,6 +14,18 @@ def add_runtime_options(p, *, workers: bool = True) -> None:
                    help="local runtime without bubblewrap (trusted corpora only: no isolation at all)")  # fmt: skip
     if workers:
         p.add_argument("--workers", "-j", type=int, default=2, help="trials in parallel (default 2)")
+        p.add_argument("--executor", choices=("local", "ray"), default="local",
+                       help="fan-out: local thread pool (default) or a Ray cluster")  # fmt: skip
+        p.add_argument("--address", help="Ray cluster address (default: start a local one on 127.0.0.1)")
+
+
+def make_executor(args):
+    """The executor the options ask for (None = the default local pool)."""
+    if getattr(args, "executor", "local") == "local":
+        return None
+    from arena.executors import get_executor
+
+    return get_executor(args.executor, args.workers, getattr(args, "address", None))
 
 
 def make_runtime(args):

@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from arena.cli.common import EXIT_FAIL, EXIT_OK, emit_json
-from arena.cli.runtime_opts import add_runtime_options, default_run_dir, make_runtime
+from arena.cli.runtime_opts import add_runtime_options, default_run_dir, make_executor, make_runtime
 
 HELP = """Run every task for real: the oracle 3 times (must score 1.0 each time), the nop agent
 once (must score < 1.0), and check the verifier finishes within its timeout.  Static checks run
@@ -41,7 +41,7 @@ def run(args) -> int:
     if rt is None:
         return EXIT_FAIL
     out = args.out or default_run_dir("validate")
-    rep = validate_paths(args.paths, runtime=rt, workers=args.workers, out_dir=out,
+    rep = validate_paths(args.paths, runtime=rt, workers=args.workers, out_dir=out, executor=make_executor(args),
                          oracle_runs=args.oracle_runs, progress=not args.json)  # fmt: skip
     if args.json:
         doc = rep.to_dict()
