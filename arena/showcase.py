@@ -1,0 +1,1074 @@
+"""``arena showcase``: the whole PostTrain Arena story on the bundled corpora, in one process.
+
+    from arena.showcase import run_showcase
+    summary = run_showcase("runs/showcase", figures="figures", seed=0)      # ~10 min on 2 cores
+    summary = run_showcase("/tmp/sc", quick=True, figures=None)             # ~1-2 min (tests)
+
+Stages (each timed; ``resume=True`` skips the finished ones):
+
+1. **validate** — static checks of ``environments/reference`` and the three demo teams, and the
+   dynamic ladder (oracle x3, nop) on every task that passes them (``--quick``: hasty whole, a
+   sample of the others).  hasty's planted defects (``DEFECTS.yaml``) are matched against the
+   findings.  A task with an error finding never reaches training: the corpus a team is trained
+   on is its validated tasks (``corpora/<team>/`` when anything was excluded) and every exclusion
+   is recorded with its rules.
+2. **corpora** — the single-domain training corpora of the transfer matrix, generated from the
+   procedural families (train split, both training families of the domain, easy/medium/hard).
+3. **train** — the one recipe (``tiny-showcase``) for every run: ``baseline`` (reference corpus),
+   ``baseline-reseed`` (the A/A control: the same corpus, recipe seed + 1), ``polymath``,
+   ``bluefence``, ``hasty`` (its validated tasks) and ``single-<domain>`` for each domain.
+4. **eval** — every checkpoint on the held-out suite (:func:`arena.evaluate.evaluate`, greedy,
+   one sample), and the **learnability** profile: the baseline checkpoint sampled K times
+   (K = the recipe's ``grpo.num_generations``) on each team's training corpus.
+5. **report** — ``transfer_meta.csv`` and ``arena report`` (tables + figures) into ``report/``;
+   the figures are copied to ``--figures``.
+6. **notebooks** — ``notebooks/0[1-6]_*.ipynb`` executed with ``results=<out>`` (skipped, with a
+   note, when the folder holds none).
+7. **summary** — ``showcase.json``: stage timings, wall time, the headline numbers and the
+   acceptance checks.
+
+Layout of ``out`` (the notebooks read it)::
+
+    validate/               a run folder (trials.parquet) + validate.json (ValidationReport.to_dict())
+    corpora/                single-<domain>/ and every filtered team corpus (hasty/)
+    train/<run>/            arena train output (model_card.json, checkpoint/, ...)
+    eval/<run>/             arena eval output on the held-out suite (trials.parquet, run.json)
+    learnability/<team>/    eval run folders: the baseline checkpoint on each team corpus, K samples
+    transfer_meta.csv       run, train_domains, family, start, control
+    report/                 arena report output (tables/, figures/, report.md)
+    notebooks/              executed notebooks + HTML
+    showcase.json           timings, headline numbers, acceptance checks
+
+Everything that uses torch runs on the calling thread, in a fixed order; sandboxed trials
+(validation ladder, scoring the evaluation answers) run on one background thread meanwhile.
+The answers of an evaluation are generated on the main thread before its trials are handed to
+the background (:class:`PrecomputedEngine`), so the torch RNG sees the same sequence of calls in
+every run: same seed, same tables.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+import math
+import os
+import shutil
+import sys
+import threading
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from arena.engines import Engine
+
+REPO = Path(__file__).resolve().parent.parent
+REFERENCE = REPO / "environments" / "reference"
+TEAMS_DIR = REPO / "environments" / "teams"
+HELDOUT = REPO / "data" / "heldout"
+NOTEBOOKS = REPO / "notebooks"
+TEAMS = ("polymath", "bluefence", "hasty")
+PRESET = "tiny-showcase"
+STAGES = ("validate", "corpora", "train", "eval", "learnability", "report", "notebooks", "summary")
+#: the run a team's lift is checked on first (the narrow entry on its own domain)
+PRIMARY = ("bluefence", "cybersecurity")
+SCHEMA = 1
+
+
+class ShowcaseError(RuntimeError):
+    """The showcase cannot go on; the message says what to do."""
+
+
+# ---------------------------------------------------------------------------------------- plan
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How big each stage is.  ``default`` is the documented run; ``quick`` the test-sized one."""
+
+    mode: str
+    recipe: str = PRESET
+    #: recipe fields replaced in quick mode (identical for every run of the showcase)
+    recipe_overrides: dict = field(default_factory=dict)
+    #: dynamic ladder: None = every task; N = hasty whole + N tasks of each other corpus
+    ladder_sample: int | None = None
+    #: single-domain corpora: tasks per training family (two families per domain)
+    single_per_family: int = 12
+    #: held-out tasks per domain to evaluate on (None = the whole suite)
+    heldout_per_domain: int | None = None
+    eval_samples: int = 1
+    #: learnability: team-corpus tasks per domain sampled K times (None = every task)
+    learn_per_domain: int | None = None
+    resamples: int = 10_000
+    workers: int = 8
+    budget_sec: float = 600.0
+    notebook_timeout_sec: float = 600.0
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def plan_for(quick: bool) -> Plan:
+    if not quick:
+        return Plan("default")
+    return Plan(
+        "quick",
+        recipe_overrides={
+            "sft": {"max_steps": 12, "per_device_train_batch_size": 8, "warmup_steps": 2, "save_steps": 12},
+            "grpo": {"max_steps": 1, "per_device_train_batch_size": 8, "num_generations": 4, "save_steps": 1},
+        },
+        ladder_sample=2,
+        single_per_family=3,
+        heldout_per_domain=3,
+        learn_per_domain=2,
+        resamples=1000,
+        budget_sec=120.0,
+    )
+
+
+def showcase_recipe(plan: Plan, seed: int):
+    """The recipe every run of the showcase uses (the A/A control adds 1 to ``seed``)."""
+    from arena.train.recipe import load_recipe, parse_recipe
+
+    base = load_recipe(plan.recipe)
+    doc = base.model_dump(mode="json")
+    for section, values in plan.recipe_overrides.items():
+        doc[section] = {**doc[section], **values}
+    doc["seed"] = seed
+    return parse_recipe(doc, f"{plan.recipe} ({plan.mode}, seed {seed})")
+
+
+def run_names() -> list[str]:
+    from arena.domains import DOMAIN_IDS
+
+    return ["baseline", "baseline-reseed", *TEAMS, *(f"single-{d}" for d in DOMAIN_IDS)]
+
+
+# ---------------------------------------------------------------------------------- progress
+
+
+class Display:
+    """Stage progress: a rich live table on a terminal, one plain line per step otherwise.
+
+    Each stage shows its name, done/total, elapsed time and ETA; the top row is the whole
+    showcase, whose ETA comes from the plan's expected stage times scaled by the pace so far.
+    Thread-safe (the background thread reports too)."""
+
+    def __init__(self, enabled: bool, expected: dict[str, float], *, rich: bool | None = None):
+        self.enabled = enabled
+        self.expected = dict(expected)
+        self.lock = threading.Lock()
+        self.t0 = time.perf_counter()
+        self.rows: dict[str, dict] = {}
+        self.progress = None
+        use_rich = enabled and (sys.stderr.isatty() if rich is None else rich)
+        if use_rich:
+            from rich.console import Console
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+                TimeRemainingColumn,
+            )
+
+            self.progress = Progress(
+                TextColumn("[bold]{task.description:<14}"), BarColumn(bar_width=28), MofNCompleteColumn(),
+                TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(), TextColumn("{task.fields[note]}"),
+                console=Console(stderr=True), refresh_per_second=4, transient=False,
+            )  # fmt: skip
+            self.overall = self.progress.add_task("showcase", total=round(sum(expected.values())), note="")
+            self.progress.start()
+
+    def _eta_total(self) -> float | None:
+        done_exp = sum(self.expected.get(n, 0) for n, r in self.rows.items() if r["end"] is not None)
+        spent = sum((r["end"] - r["start"]) for r in self.rows.values() if r["end"] is not None)
+        left = sum(v for n, v in self.expected.items() if self.rows.get(n, {}).get("end") is None)
+        pace = spent / done_exp if done_exp > 0 else 1.0
+        return left * pace
+
+    def start(self, stage: str, total: int, note: str = "") -> None:
+        with self.lock:
+            self.rows[stage] = {"start": time.perf_counter(), "end": None, "done": 0, "total": total}
+            if self.progress is not None:
+                self.rows[stage]["task"] = self.progress.add_task(stage, total=max(total, 1), note=note)
+            elif self.enabled:
+                self._line(stage, note or "started")
+
+    def advance(self, stage: str, note: str = "", n: int = 1) -> None:
+        with self.lock:
+            row = self.rows[stage]
+            row["done"] += n
+            if self.progress is not None:
+                self.progress.update(row["task"], advance=n, note=note)
+            elif self.enabled:
+                self._line(stage, note)
+
+    def finish(self, stage: str, note: str = "") -> None:
+        with self.lock:
+            row = self.rows.setdefault(stage, {"start": time.perf_counter(), "done": 0, "total": 0})
+            row["end"] = time.perf_counter()
+            if self.progress is not None:
+                if "task" in row:
+                    self.progress.update(row["task"], completed=max(row["total"], 1), note=note or "done")
+                self.progress.update(self.overall, completed=round(sum(
+                    self.expected.get(n, 0) for n, r in self.rows.items() if r.get("end") is not None)))  # fmt: skip
+            elif self.enabled:
+                self._line(
+                    stage, f"done in {row['end'] - row['start']:.1f}s" + (f" ({note})" if note else "")
+                )
+
+    def _line(self, stage: str, note: str) -> None:
+        row = self.rows[stage]
+        el = time.perf_counter() - row["start"]
+        eta = ""
+        if row["end"] is None and 0 < row["done"] < row["total"]:
+            eta = f", ETA {el / row['done'] * (row['total'] - row['done']):.0f}s"
+        left = self._eta_total()
+        total = (
+            f" | showcase {time.perf_counter() - self.t0:.0f}s, ~{left:.0f}s left" if left is not None else ""
+        )
+        count = f" {row['done']}/{row['total']}" if row["total"] else ""
+        print(f"[showcase] {stage:<12}{count} {note} ({el:.1f}s{eta}){total}", file=sys.stderr, flush=True)
+
+    def say(self, msg: str) -> None:
+        if not self.enabled:
+            return
+        if self.progress is not None:
+            self.progress.console.print(f"[showcase] {msg}")
+        else:
+            print(f"[showcase] {msg}", file=sys.stderr, flush=True)
+
+    def close(self) -> None:
+        if self.progress is not None:
+            self.progress.stop()
+
+
+# ----------------------------------------------------------------------------- precomputed engine
+
+
+def _conv_key(conv: list[dict]) -> str:
+    return json.dumps(conv, sort_keys=True, ensure_ascii=False)
+
+
+class PrecomputedEngine(Engine):
+    """Completions generated ahead of time by another engine, handed out by conversation.
+
+    ``PrecomputedEngine(inner, conversations, max_new_tokens=…, temperature=…, n=…, seed=…)`` calls
+    ``inner.chat`` once, on the calling thread, with exactly the batch ``arena.evaluate`` would
+    send; a later ``chat`` with the same settings returns those completions (any subset of the
+    conversations, in the order asked).  Asking for anything else is an error, never a silent
+    fresh generation on another thread."""
+
+    def __init__(self, inner: Engine, conversations: list[list[dict]], **settings):
+        self.settings = {
+            "tools": None,
+            "max_new_tokens": 64,
+            "temperature": 0.0,
+            "n": 1,
+            "seed": None,
+            **settings,
+        }
+        outs = inner.chat(conversations, **self.settings)
+        n = self.settings["n"]
+        self.by_conv = {_conv_key(c): outs[i * n : (i + 1) * n] for i, c in enumerate(conversations)}
+        self.name = inner.name
+        self._describe = inner.describe()
+
+    def describe(self) -> dict:
+        return {**self._describe, "precomputed": True}
+
+    def chat(self, conversations, *, tools=None, max_new_tokens=64, temperature=0.0, n=1, seed=None):
+        asked = {
+            "tools": tools,
+            "max_new_tokens": max_new_tokens,
+            "temperature": temperature,
+            "n": n,
+            "seed": seed,
+        }
+        if asked != self.settings:
+            raise ShowcaseError(f"precomputed completions were made with {self.settings}, asked for {asked}")
+        out = []
+        for c in conversations:
+            got = self.by_conv.get(_conv_key(c))
+            if got is None:
+                raise ShowcaseError(
+                    "a conversation was not precomputed (the suite changed under the showcase?)"
+                )
+            out += got
+        return out
+
+
+def precompute_for_eval(checkpoint: Path, suite: Path, *, samples: int, seed: int, max_new_tokens: int = 64):
+    """The engine ``evaluate(checkpoint, suite=suite, samples=samples, seed=seed)`` would build,
+    with every completion generated now (fresh evaluation: all tasks, suite order)."""
+    from arena.agents.model import task_messages
+    from arena.corpus import load_tasks
+    from arena.engines import TransformersEngine
+    from arena.evaluate import resolve_checkpoint
+
+    tasks, _ = load_tasks([suite])
+    inner = TransformersEngine(resolve_checkpoint(checkpoint).model_path, device="cpu")
+    temp = 0.0 if samples == 1 else 1.0
+    convs = [task_messages(t) for t in tasks]
+    return PrecomputedEngine(
+        inner, convs, max_new_tokens=max_new_tokens, temperature=temp, n=samples, seed=seed
+    )
+
+
+# ------------------------------------------------------------------------------------ helpers
+
+
+def _write_json(path: Path, doc) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(json.dumps(doc, indent=1, default=str, ensure_ascii=False) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _tasks_by_domain(root: Path) -> dict[str, list[Path]]:
+    """Task folders under ``root`` by domain, each list in folder order."""
+    from arena.corpus import load_tasks
+
+    tasks, _ = load_tasks([root])
+    out: dict[str, list[Path]] = {}
+    for t in sorted(tasks, key=lambda t: t.id):
+        out.setdefault(t.domain or "unknown", []).append(t.root)
+    return out
+
+
+def _sample(root: Path, per_domain: int) -> list[Path]:
+    """The first ``per_domain`` tasks (by id) of every domain of a corpus."""
+    return [p for paths in _tasks_by_domain(root).values() for p in paths[:per_domain]]
+
+
+def _copy_tasks(paths: list[Path], dest: Path) -> None:
+    tmp = dest.with_name(dest.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    for p in paths:
+        shutil.copytree(p, tmp / p.name)
+    shutil.rmtree(dest, ignore_errors=True)
+    os.replace(tmp, dest)
+
+
+def _within(path: str, root: Path) -> bool:
+    try:
+        Path(path).resolve().relative_to(root.resolve())
+        return True
+    except ValueError:
+        return False
+
+
+def team_root(team: str) -> Path:
+    return TEAMS_DIR / team
+
+
+# ----------------------------------------------------------------------------------- showcase
+
+
+class Showcase:
+    def __init__(self, out: str | Path, *, figures: str | Path | None = "figures", seed: int = 0, quick: bool = False,
+                 resume: bool = False, progress: bool = True, runtime=None, notebooks: bool = True,
+                 rich: bool | None = None):  # fmt: skip
+        self.out = Path(out)
+        self.figures = Path(figures) if figures else None
+        self.seed = seed
+        self.plan = plan_for(quick)
+        self.resume = resume
+        self.run_notebooks = notebooks
+        self.runtime = runtime
+        self.progress = progress
+        self.rich = rich
+        self.doc: dict = {}
+        self.timings: dict[str, dict] = {}
+        self.lock = threading.Lock()
+
+    # -- state ----------------------------------------------------------------------------
+
+    @property
+    def state_path(self) -> Path:
+        return self.out / "showcase.json"
+
+    def config(self) -> dict:
+        return {"seed": self.seed, "plan": self.plan.to_dict(), "schema": SCHEMA}
+
+    def _open(self) -> None:
+        if self.state_path.exists():
+            old = json.loads(self.state_path.read_text(encoding="utf-8"))
+            if not self.resume:
+                raise ShowcaseError(f"{self.out} already holds a showcase (showcase.json); pass --resume to continue "
+                                    "it, or choose another --out / remove the folder")  # fmt: skip
+            if old.get("config") != self.config():
+                raise ShowcaseError(f"{self.out} holds a showcase made with other settings "
+                                    f"(seed {old.get('config', {}).get('seed')}, mode "
+                                    f"{old.get('config', {}).get('plan', {}).get('mode')}); --resume needs the same "
+                                    "--seed and --quick, or choose another --out")  # fmt: skip
+            self.doc = old
+        elif self.out.exists() and any(self.out.iterdir()) and not self.resume:
+            raise ShowcaseError(f"{self.out} exists and is not empty; choose another --out, remove it, or pass "
+                                "--resume to continue a showcase that was killed before its first stage ended")  # fmt: skip
+        self.out.mkdir(parents=True, exist_ok=True)
+        self.doc.setdefault("config", self.config())
+        self.doc.setdefault("stages", {})
+        self.doc["complete"] = False
+        self._save()
+
+    def _save(self) -> None:
+        with self.lock:
+            _write_json(self.state_path, self.doc)
+
+    def done(self, stage: str, item: str | None = None) -> bool:
+        st = self.doc["stages"].get(stage, {})
+        if item is None:
+            return st.get("status") == "done"
+        return item in st.get("items_done", [])
+
+    def _mark_item(self, stage: str, item: str) -> None:
+        with self.lock:
+            st = self.doc["stages"].setdefault(stage, {})
+            items = st.setdefault("items_done", [])
+            if item not in items:
+                items.append(item)
+        self._save()
+
+    def _timed(self, stage: str, seconds: float) -> None:
+        with self.lock:
+            t = self.timings.setdefault(stage, {"seconds": 0.0, "start": None, "end": None})
+            t["seconds"] += seconds
+
+    def _mark_stage(self, stage: str, **info) -> None:
+        with self.lock:
+            st = self.doc["stages"].setdefault(stage, {})
+            st.update(status="done", **info)
+        self._save()
+
+    # -- runtime ----------------------------------------------------------------------------
+
+    def _get_runtime(self):
+        if self.runtime is not None:
+            return self.runtime
+        from arena.sandbox import get_runtime
+
+        rt = get_runtime("local")
+        why = rt.unavailable_reason()
+        if why:
+            raise ShowcaseError(f"the showcase runs its trials in the local (bubblewrap) sandbox, which cannot run "
+                                f"here: {why}; install bubblewrap (scripts/install.sh does)")  # fmt: skip
+        self.runtime = rt
+        return rt
+
+    # -- main -------------------------------------------------------------------------------
+
+    def run(self) -> dict:
+        t_wall = time.perf_counter()
+        load0 = _loadavg()
+        self._open()
+        self.recipe = showcase_recipe(self.plan, self.seed)
+        self.recipe_reseed = showcase_recipe(self.plan, self.seed + 1)
+        self._get_runtime()
+        expected = EXPECTED_SECONDS[self.plan.mode]
+        self.display = Display(self.progress, expected, rich=self.rich)
+        self.bg = ThreadPoolExecutor(1, thread_name_prefix="showcase-trials")
+        try:
+            self.display.say(f"{self.plan.mode} run into {self.out} (seed {self.seed}, recipe {self.recipe.name} "
+                             f"{self.recipe.digest[:12]}, runtime {self.runtime.name})")  # fmt: skip
+            validation: Future = self._submit("validate", self.stage_validate)
+            self.stage_corpora()
+            evals: list[Future] = []
+            self.stage_train(validation, evals)
+            learn = self.stage_learnability()
+            for f in [*evals, *learn]:
+                f.result()
+            self._finish_eval()
+            self.stage_report()
+            self.stage_notebooks()
+        finally:
+            self.bg.shutdown(wait=True, cancel_futures=True)
+            self.display.close()
+        wall = time.perf_counter() - t_wall
+        return self.stage_summary(wall, load0)
+
+    def _submit(self, stage: str, fn, *args) -> Future:
+        """Run a trial job on the background thread; its time counts for ``stage``."""
+
+        def job():
+            t = time.perf_counter()
+            try:
+                return fn(*args)
+            finally:
+                now = time.perf_counter()
+                self._timed(stage, now - t)
+                with self.lock:
+                    w = self.timings[stage]
+                    w["start"] = t if w["start"] is None else min(w["start"], t)
+                    w["end"] = now if w["end"] is None else max(w["end"], now)
+
+        return self.bg.submit(job)
+
+    def _window(self, stage: str, t: float, now: float) -> None:
+        with self.lock:
+            w = self.timings.setdefault(stage, {"seconds": 0.0, "start": None, "end": None})
+            w["start"] = t if w["start"] is None else min(w["start"], t)
+            w["end"] = now if w["end"] is None else max(w["end"], now)
+            w["seconds"] += now - t
+
+    # -- 1 validate -------------------------------------------------------------------------
+
+    def stage_validate(self) -> dict:
+        """Static checks + the dynamic ladder; returns {team: [task paths to train on]} + exclusions."""
+        from arena.corpus import check_paths
+        from arena.validate import ValidationReport, validate_paths
+
+        out = self.out / "validate"
+        roots = {"reference": REFERENCE, **{t: team_root(t) for t in TEAMS}}
+        if self.done("validate") and (out / "selection.json").exists():
+            self.display.start("validate", 0, "done (resumed)")
+            self.display.finish("validate", "resumed")
+            return json.loads((out / "selection.json").read_text())
+        if self.plan.ladder_sample is None:
+            paths = [str(p) for p in roots.values()]
+            scope = "every task of the four corpora (oracle x3 + nop each)"
+        else:
+            k = self.plan.ladder_sample
+            paths = [str(roots["hasty"])] + [str(p) for name, root in roots.items() if name != "hasty"
+                                             for p in _sample(root, k)]  # fmt: skip
+            scope = (f"quick: hasty whole, {k} task(s) per domain of reference/polymath/bluefence; their other tasks "
+                     "are trained on after the static check only")  # fmt: skip
+        static = check_paths([str(p) for p in roots.values()])
+        n_ladder = sum(1 for tr in check_paths(paths).tasks if tr.ok)
+        self.display.start("validate", n_ladder * 4, f"ladder on {n_ladder} tasks")
+        counter = _Counter(lambda: self.display.advance("validate", n=1))
+        rep = validate_paths(paths, runtime=self.runtime, workers=self.plan.workers, out_dir=out, progress=False,
+                             executor=_CountingPool(self.plan.workers, counter))  # fmt: skip
+        if self.plan.ladder_sample is not None:  # the static findings of the tasks outside the sample too
+            seen = {(f.rule, f.path, f.message) for f in rep.findings}
+            extra = [f for f in static.findings if (f.rule, f.path, f.message) not in seen]
+            rep = ValidationReport(findings=rep.findings + extra, rows=rep.rows, results=rep.results)
+        doc = rep.to_dict()
+        _write_json(out / "validate.json", doc)
+        selection = self._select(roots, static, rep, scope)
+        _write_json(out / "selection.json", selection)
+        self._mark_stage("validate", scope=scope, tasks_laddered=n_ladder, summary=doc["summary"])
+        self.display.finish("validate", f"{doc['summary']['tasks_passed']}/{doc['summary']['tasks']} passed")
+        return selection
+
+    def _select(self, roots: dict[str, Path], static, rep, scope: str) -> dict:
+        """Per corpus: the tasks to train on and the excluded ones (with their error rules)."""
+        import yaml
+
+        errors = [f for f in rep.findings if f.severity == "error"]
+        by_corpus: dict = {}
+        for name, root in roots.items():
+            tasks = [Path(tr.path) for tr in static.tasks if _within(tr.path, root)]
+            keep, excluded = [], {}
+            for p in sorted(tasks, key=lambda p: p.name):
+                rules = sorted({f.rule for f in errors if _within(f.path, p)})
+                if rules:
+                    excluded[p.name] = rules
+                else:
+                    keep.append(str(p))
+            by_corpus[name] = {"root": str(root), "tasks": len(tasks), "kept": keep, "excluded": excluded}
+        planted = yaml.safe_load((roots["hasty"] / "DEFECTS.yaml").read_text(encoding="utf-8")) or {}
+        hasty_ex = by_corpus["hasty"]["excluded"]
+        caught = []
+        for task, d in sorted(planted.items()):
+            want = {d["rule"], *d.get("also", [])}
+            found = hasty_ex.get(task, [])
+            caught.append({"task": task, "rule": d["rule"], "kind": d["kind"], "what": d["what"], "found": found,
+                           "caught": bool(want & set(found))})  # fmt: skip
+        unexpected = {t: r for t, r in hasty_ex.items() if t not in planted}
+        return {
+            "scope": scope,
+            "corpora": by_corpus,
+            "planted_defects": caught,
+            "unexpected_exclusions": unexpected,
+        }
+
+    # -- 2 corpora --------------------------------------------------------------------------
+
+    def stage_corpora(self) -> None:
+        from arena import families
+        from arena.domains import DOMAIN_IDS
+        from arena.families.base import write_generated
+
+        t = time.perf_counter()
+        root = self.out / "corpora"
+        self.display.start("corpora", len(DOMAIN_IDS))
+        n = self.plan.single_per_family
+        for d_i, dom in enumerate(DOMAIN_IDS):
+            dest = root / f"single-{dom}"
+            if not (self.done("corpora", dom) and dest.is_dir()):
+                gens = []
+                for fam in families.names(reserved=False, domain=dom):
+                    for k, difficulty in enumerate(("easy", "medium", "hard")):
+                        count = n // 3 + (1 if k < n % 3 else 0)
+                        gens += families.instances(fam, count, seed=700 + 10 * self.seed + k, difficulty=difficulty,
+                                                   split="train")  # fmt: skip
+                tmp = dest.with_name(dest.name + ".tmp")
+                shutil.rmtree(tmp, ignore_errors=True)
+                tmp.mkdir(parents=True)
+                for g in gens:
+                    write_generated(g, tmp)
+                shutil.rmtree(dest, ignore_errors=True)
+                os.replace(tmp, dest)
+                self._mark_item("corpora", dom)
+            self.display.advance("corpora", dom)
+            del d_i
+        self._mark_stage(
+            "corpora", single_per_family=n, source="procedural families, train split, seeds 700+"
+        )
+        self.display.finish("corpora")
+        self._window("corpora", t, time.perf_counter())
+
+    def corpus_of(self, run: str) -> Path:
+        """The corpus a run trains on: its validated tasks (the original folder when nothing was
+        excluded, else corpora/<name>/ with the kept tasks), or a generated single-domain corpus."""
+        if run.startswith("single-"):
+            return self.out / "corpora" / run
+        name = "reference" if run.startswith("baseline") else run
+        root = REFERENCE if name == "reference" else team_root(name)
+        sel = self.selection["corpora"][name]
+        if not sel["excluded"]:
+            return root
+        dest = self.out / "corpora" / name
+        if not (dest / ".complete").exists():
+            _copy_tasks([Path(p) for p in sel["kept"]], dest)
+            (dest / "README.md").write_text(_filtered_readme(name, sel), encoding="utf-8")
+            (dest / ".complete").write_text("")
+        return dest
+
+    # -- 3 train + 4 eval -------------------------------------------------------------------
+
+    def stage_train(self, validation: Future, evals: list[Future]) -> None:
+        """Train every run (single-domain ones first: they need no validation result), and hand
+        each checkpoint's evaluation to the background as soon as it exists."""
+        from arena.train.pipeline import train
+
+        names = run_names()
+        order = [r for r in names if r.startswith("single-")] + [
+            r for r in names if not r.startswith("single-")
+        ]
+        self.display.start("train", len(order))
+        self.display.start("eval", len(order))
+        base_src = None
+        self.selection = None
+        for run in order:
+            if not run.startswith("single-") and self.selection is None:
+                t = time.perf_counter()
+                self.selection = validation.result()  # organizers train only on validated tasks
+                self._window("wait-for-validate", t, time.perf_counter())
+            corpus = self.corpus_of(run)
+            dest = self.out / "train" / run
+            recipe = self.recipe_reseed if run == "baseline-reseed" else self.recipe
+            if not (self.done("train", run) and (dest / "model_card.json").exists()):
+                t = time.perf_counter()
+                if base_src is not None and not (dest / "base" / "config.json").exists():
+                    # the generated base model is byte-identical for every run (same size and seed): copy it
+                    shutil.copytree(base_src, dest / "base", dirs_exist_ok=True)
+                train(recipe, [str(corpus)], dest, resume=True, progress=False, runtime=self.runtime)
+                self._window("train", t, time.perf_counter())
+                self._mark_item("train", run)
+            if base_src is None and (dest / "base" / "config.json").exists():
+                base_src = dest / "base"
+            self.display.advance("train", run)
+            evals.append(self._eval(run))
+        self._mark_stage("train", runs=order, recipe=self.recipe.name, recipe_digest=self.recipe.digest,
+                         recipe_digest_reseed=self.recipe_reseed.digest)  # fmt: skip
+        self.display.finish("train", f"{len(order)} runs")
+
+    def _suite(self) -> Path:
+        """The held-out suite (quick: a per-domain sample copied to corpora/heldout-quick)."""
+        k = self.plan.heldout_per_domain
+        if k is None:
+            return HELDOUT
+        dest = self.out / "corpora" / "heldout-quick"
+        if not (dest / ".complete").exists():
+            _copy_tasks(_sample(HELDOUT, k), dest)
+            (dest / ".complete").write_text("")
+        return dest
+
+    def _eval(self, run: str) -> Future:
+        from arena.evaluate import evaluate
+
+        dest = self.out / "eval" / run
+        ckpt = self.out / "train" / run
+        if self.done("eval", run) and (dest / "run.json").exists():
+            self.display.advance("eval", f"{run} (resumed)")
+            return _done_future()
+        t = time.perf_counter()
+        suite = self._suite()
+        engine = precompute_for_eval(ckpt, suite, samples=self.plan.eval_samples, seed=self.seed)
+        self._window("eval-generate", t, time.perf_counter())
+
+        def job():
+            evaluate(ckpt, suite=suite, out=dest, samples=self.plan.eval_samples, runtime=self.runtime,
+                     workers=self.plan.workers, seed=self.seed, engine_obj=engine, progress=False, team=run)  # fmt: skip
+            self._mark_item("eval", run)
+            self.display.advance("eval", run)
+
+        return self._submit("eval", job)
+
+    def _finish_eval(self) -> None:
+        self._mark_stage("eval", suite=str(self._suite()), samples=self.plan.eval_samples)
+        self.display.finish("eval")
+
+    def stage_learnability(self) -> list[Future]:
+        from arena.evaluate import evaluate
+
+        k = int(self.recipe.grpo.get("num_generations", 8))
+        self.display.start("learnability", len(TEAMS), f"K={k}")
+        futures = []
+        for team in TEAMS:
+            dest = self.out / "learnability" / team
+            if self.done("learnability", team) and (dest / "run.json").exists():
+                self.display.advance("learnability", f"{team} (resumed)")
+                continue
+            corpus = self.corpus_of(team)
+            if self.plan.learn_per_domain is not None:
+                sample_dir = self.out / "corpora" / f"learn-{team}"
+                if not (sample_dir / ".complete").exists():
+                    _copy_tasks(_sample(corpus, self.plan.learn_per_domain), sample_dir)
+                    (sample_dir / ".complete").write_text("")
+                corpus = sample_dir
+            t = time.perf_counter()
+            ckpt = self.out / "train" / "baseline"
+            engine = precompute_for_eval(ckpt, corpus, samples=k, seed=self.seed)
+            self._window("learnability-generate", t, time.perf_counter())
+
+            def job(team=team, corpus=corpus, dest=dest, engine=engine, ckpt=ckpt):
+                evaluate(ckpt, suite=corpus, out=dest, samples=k, runtime=self.runtime, workers=self.plan.workers,
+                         seed=self.seed, engine_obj=engine, progress=False, team=f"baseline@{team}")  # fmt: skip
+                self._mark_item("learnability", team)
+                self.display.advance("learnability", team)
+
+            futures.append(self._submit("learnability", job))
+
+        def close():
+            self._mark_stage("learnability", samples=k, checkpoint="train/baseline",
+                             tasks_per_domain=self.plan.learn_per_domain)  # fmt: skip
+            self.display.finish("learnability", f"K={k}")
+
+        futures.append(self.bg.submit(close))
+        return futures
+
+    # -- 5 report ---------------------------------------------------------------------------
+
+    def transfer_meta(self) -> Path:
+        from arena import families
+
+        rows = []
+        for run in run_names():
+            card = json.loads((self.out / "train" / run / "model_card.json").read_text())
+            doms = sorted(card["corpus"]["by_domain"])
+            fam = ""
+            if run.startswith("single-"):
+                fam = "+".join(families.names(reserved=False, domain=run.removeprefix("single-")))
+            rows.append({"run": run, "train_domains": "+".join(doms), "family": fam, "start": "base",
+                         "control": "baseline" if run == "baseline-reseed" else ""})  # fmt: skip
+        path = self.out / "transfer_meta.csv"
+        buf = io.StringIO()
+        w = csv.DictWriter(
+            buf, fieldnames=["run", "train_domains", "family", "start", "control"], lineterminator="\n"
+        )
+        w.writeheader()
+        w.writerows(rows)
+        path.write_text(buf.getvalue(), encoding="utf-8")
+        return path
+
+    def stage_report(self) -> None:
+        from arena.cli.main import main as arena_main
+
+        if self.done("report") and (self.out / "report" / "report.json").exists():
+            self.display.start("report", 0)
+            self.display.finish("report", "resumed")
+            self._copy_figures()
+            return
+        t = time.perf_counter()
+        self.display.start("report", 1, "tables + figures")
+        meta = self.transfer_meta()
+        flags = self.out / "report-flags.csv"
+        self._flags(flags)
+        report = self.out / "report"
+        runs = [f"{r}={self.out / 'eval' / r}" for r in run_names() if r != "baseline"]
+        corpora = [
+            f"{n}={self.corpus_of('baseline' if n == 'reference' else n)}" for n in ("reference", *TEAMS)
+        ]
+        argv = ["report", *runs, "--baseline", f"baseline={self.out / 'eval' / 'baseline'}", "--out", str(report),
+                "--transfer-meta", str(meta), "--seed", str(self.seed), "--resamples", str(self.plan.resamples),
+                "--learnability", f"baseline@polymath={self.out / 'learnability' / 'polymath'}",
+                "--flags", str(flags), "--corpus", *corpora, "--heldout", str(self._suite())]  # fmt: skip
+        log = io.StringIO()
+        with contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
+            code = arena_main(argv)
+        (report.mkdir(parents=True, exist_ok=True), (report / "report.log").write_text(log.getvalue()))
+        if code != 0:
+            raise ShowcaseError(f"arena report exited {code}:\n{log.getvalue()[-2000:]}")
+        flags.unlink(missing_ok=True)
+        self._copy_figures()
+        self._mark_stage("report", argv=argv)
+        self.display.finish("report")
+        self._window("report", t, time.perf_counter())
+
+    def _flags(self, path: Path) -> None:
+        """Validation flags per team (team, flag, count, detail) for the award tables."""
+        rows = []
+        for team in TEAMS:
+            ex = self.selection["corpora"][team]["excluded"]
+            by_rule: dict[str, list[str]] = {}
+            for task, rules in ex.items():
+                for r in rules:
+                    by_rule.setdefault(r, []).append(task)
+            for rule, tasks in sorted(by_rule.items()):
+                rows.append({"team": team, "flag": rule, "count": len(tasks),
+                             "detail": f"excluded from training: {', '.join(sorted(tasks)[:3])}"
+                                       + (f" and {len(tasks) - 3} more" if len(tasks) > 3 else "")})  # fmt: skip
+        buf = io.StringIO()
+        w = csv.DictWriter(buf, fieldnames=["team", "flag", "count", "detail"], lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+        path.write_text(buf.getvalue(), encoding="utf-8")
+
+    def _copy_figures(self) -> None:
+        if self.figures is None:
+            return
+        src = self.out / "report" / "figures"
+        self.figures.mkdir(parents=True, exist_ok=True)
+        for f in sorted(src.glob("*")):
+            if f.suffix in (".png", ".svg"):
+                shutil.copy2(f, self.figures / f.name)
+
+    # -- 6 notebooks ------------------------------------------------------------------------
+
+    def stage_notebooks(self) -> None:
+        t = time.perf_counter()
+        found = sorted(NOTEBOOKS.glob("0[1-6]_*.ipynb")) if NOTEBOOKS.is_dir() else []
+        if not self.run_notebooks:
+            self.display.start("notebooks", 0)
+            self._mark_stage("notebooks", ran=[], note="skipped: notebooks=False")
+            self.display.finish("notebooks", "skipped")
+            return
+        if not found:
+            self.display.start("notebooks", 0)
+            note = f"skipped: {NOTEBOOKS} holds no 01…06 notebooks yet"
+            self._mark_stage("notebooks", ran=[], note=note)
+            self.display.finish("notebooks", note)
+            return
+        try:
+            from arena.notebooks import run_notebook
+        except ImportError as exc:  # pragma: no cover - arena.notebooks ships with arena
+            raise ShowcaseError(f"cannot run notebooks: {exc}") from None
+        self.display.start("notebooks", len(found))
+        ran, failed = [], []
+        for nb in found:
+            if self.done("notebooks", nb.stem) and (self.out / "notebooks" / nb.name).exists():
+                self.display.advance("notebooks", f"{nb.stem} (resumed)")
+                continue
+            try:
+                r = run_notebook(str(nb), {"results": str(self.out.resolve())}, out_dir=self.out / "notebooks",
+                                 html=True, cwd=REPO)  # fmt: skip
+                ran.append(
+                    {"notebook": nb.stem, "seconds": round(r.seconds, 1), "records": sorted(r.records)}
+                )
+                self._mark_item("notebooks", nb.stem)
+            except Exception as exc:  # noqa: BLE001 - a failing notebook is reported, the summary still written
+                failed.append({"notebook": nb.stem, "error": str(exc)[:2000]})
+            self.display.advance("notebooks", nb.stem)
+        self._mark_stage("notebooks", ran=ran, failed=failed)
+        self.display.finish("notebooks", f"{len(ran)} ran, {len(failed)} failed")
+        self._window("notebooks", t, time.perf_counter())
+
+    # -- 7 summary --------------------------------------------------------------------------
+
+    def stage_summary(self, wall: float, load0: dict) -> dict:
+        import pandas as pd
+
+        scores = pd.read_csv(self.out / "report" / "tables" / "scores.csv")
+        headline = headline_numbers(scores, self._train_domains())
+        checks = acceptance(headline, wall, self.plan)
+        stage_times = {}
+        for name, w in sorted(self.timings.items()):
+            stage_times[name] = {"busy_sec": round(w["seconds"], 2),
+                                 "window_sec": round(w["end"] - w["start"], 2) if w["start"] is not None else None}  # fmt: skip
+        self.doc.update({
+            "complete": True,
+            "wall_sec": round(wall, 1),
+            "stage_times": stage_times,
+            "loadavg": {"start": load0, "end": _loadavg()},
+            "cpus": os.cpu_count(),
+            "recipe": {"name": self.recipe.name, "digest": self.recipe.digest, "seed": self.recipe.seed,
+                       "reseed_digest": self.recipe_reseed.digest, "reseed_seed": self.recipe_reseed.seed,
+                       "digest_without_seed": _digest_without_seed(self.recipe),
+                       "reseed_digest_without_seed": _digest_without_seed(self.recipe_reseed),
+                       "num_generations": int(self.recipe.grpo.get("num_generations", 0))},
+            "validation": _validation_summary(self.selection),
+            "runs": {r: {"corpus": str(self.corpus_of(r)),
+                         "train_domains": self._train_domains().get(r, [])} for r in run_names()},
+            "headline": headline,
+            "acceptance": checks,
+        })  # fmt: skip
+        self._save()
+        return self.doc
+
+    def _train_domains(self) -> dict[str, list[str]]:
+        out = {}
+        for r in run_names():
+            p = self.out / "train" / r / "model_card.json"
+            if p.exists():
+                out[r] = sorted(json.loads(p.read_text())["corpus"]["by_domain"])
+        return out
+
+
+# ------------------------------------------------------------------------------ small pieces
+
+
+EXPECTED_SECONDS = {  # rough stage times on 2 idle cores (the display's ETA scales them by the pace so far)
+    "default": {"validate": 70, "corpora": 2, "train": 380, "eval": 60, "learnability": 40, "report": 25,
+                "notebooks": 60},
+    "quick": {"validate": 20, "corpora": 1, "train": 50, "eval": 10, "learnability": 5, "report": 10, "notebooks": 40},
+}  # fmt: skip
+
+
+class _Counter:
+    def __init__(self, fn):
+        self.fn = fn
+
+    def __call__(self):
+        self.fn()
+
+
+class _CountingPool:
+    """arena.executors.LocalPool that also ticks a counter per finished trial (the progress display)."""
+
+    def __init__(self, workers: int, tick):
+        from arena.executors import LocalPool
+
+        self.inner = LocalPool(workers)
+        self.tick = tick
+
+    def map_unordered(self, fn, items, on_error=None):
+        for res in self.inner.map_unordered(fn, items, on_error=on_error):
+            self.tick()
+            yield res
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+
+def _done_future() -> Future:
+    f: Future = Future()
+    f.set_result(None)
+    return f
+
+
+def _loadavg() -> dict:
+    try:
+        one, five, fifteen = os.getloadavg()
+        return {"1m": round(one, 2), "5m": round(five, 2), "15m": round(fifteen, 2)}
+    except OSError:  # pragma: no cover - platforms without getloadavg
+        return {}
+
+
+def _digest_without_seed(recipe) -> str:
+    import hashlib
+
+    doc = recipe.canonical()
+    doc.pop("seed", None)
+    return hashlib.sha256(
+        json.dumps(doc, sort_keys=True, separators=(",", ":"), default=str).encode()
+    ).hexdigest()
+
+
+def _filtered_readme(name: str, sel: dict) -> str:
+    lines = [f"# {name}: the validated tasks only", "",
+             f"{len(sel['kept'])} of {sel['tasks']} tasks of {sel['root']}: the ones with no error finding in the "
+             "showcase's validation (static checks + the oracle x3 / nop ladder).  Organizers train only on "
+             "validated tasks; the excluded ones and the rules that excluded them:", ""]  # fmt: skip
+    lines += [f"- `{t}`: {', '.join(r)}" for t, r in sorted(sel["excluded"].items())]
+    return "\n".join(lines) + "\n"
+
+
+def _validation_summary(selection: dict | None) -> dict:
+    if not selection:
+        return {}
+    return {
+        "scope": selection["scope"],
+        "corpora": {
+            n: {"tasks": c["tasks"], "trained_on": len(c["kept"]), "excluded": c["excluded"]}
+            for n, c in selection["corpora"].items()
+        },  # fmt: skip
+        "planted_defects": selection["planted_defects"],
+        "planted_caught": sum(d["caught"] for d in selection["planted_defects"]),
+        "planted_total": len(selection["planted_defects"]),
+        "unexpected_exclusions": selection["unexpected_exclusions"],
+    }
+
+
+def _num(x) -> float | None:
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(v) else round(v, 4)
+
+
+def headline_numbers(scores, train_domains: dict[str, list[str]]) -> dict:
+    """From the report's score table: each run's overall Δ + CI, per-domain Δ + CI, and the lifts
+    whose CI lies above 0 on a domain the run trained on."""
+    out: dict = {"teams": {}, "control": None, "single_domain": {}, "in_domain_lifts": []}
+    for run, g in scores.groupby("team", sort=False):
+        rows = {r["domain"]: r for r in g.to_dict("records")}
+        o = rows.get("overall", {})
+        entry = {"delta": _num(o.get("delta")), "ci": [_num(o.get("ci_low")), _num(o.get("ci_high"))],
+                 "per_domain": {d: {"delta": _num(r["delta"]), "ci": [_num(r["ci_low"]), _num(r["ci_high"])]}
+                                for d, r in rows.items() if d != "overall"}}  # fmt: skip
+        for d, r in entry["per_domain"].items():
+            lo = r["ci"][0]
+            if lo is not None and lo > 0 and d in train_domains.get(run, []):
+                out["in_domain_lifts"].append({"run": run, "domain": d, "delta": r["delta"], "ci": r["ci"]})
+        if run == "baseline-reseed":
+            out["control"] = entry
+        elif run.startswith("single-"):
+            out["single_domain"][run] = entry
+        else:
+            out["teams"][run] = entry
+    return out
+
+
+def _excludes_zero(ci) -> bool:
+    lo, hi = ci
+    return lo is not None and hi is not None and (lo > 0 or hi < 0)
+
+
+def acceptance(headline: dict, wall: float, plan: Plan) -> dict:
+    """The issue's checks, each with whether it holds and the numbers behind it."""
+    team_lifts = [x for x in headline["in_domain_lifts"] if x["run"] in TEAMS]
+    primary = headline["teams"].get(PRIMARY[0], {}).get("per_domain", {}).get(PRIMARY[1])
+    ctrl = headline["control"] or {}
+    ctrl_domains = {d: r for d, r in ctrl.get("per_domain", {}).items() if _excludes_zero(r["ci"])}
+    checks = {
+        "wall_time": {"holds": wall <= plan.budget_sec, "wall_sec": round(wall, 1), "budget_sec": plan.budget_sec},
+        "team_in_domain_lift": {"holds": bool(team_lifts), "lifts": team_lifts,
+                                "primary": {"run": PRIMARY[0], "domain": PRIMARY[1], **(primary or {})}},
+        "control_null_overall": {"holds": bool(ctrl) and not _excludes_zero(ctrl.get("ci", [None, None])),
+                                 "delta": ctrl.get("delta"), "ci": ctrl.get("ci")},
+        "control_null_per_domain": {"holds": bool(ctrl) and not ctrl_domains,
+                                    "domains_excluding_zero": ctrl_domains},
+    }  # fmt: skip
+    checks["all_hold"] = all(v["holds"] for v in checks.values() if isinstance(v, dict))
+    return checks
+
+
+def run_showcase(out: str | Path = "runs/showcase", *, figures: str | Path | None = "figures", seed: int = 0,
+                 quick: bool = False, resume: bool = False, progress: bool = True, runtime=None,
+                 notebooks: bool = True, rich: bool | None = None) -> dict:  # fmt: skip
+    """Run (or resume) the showcase into ``out``; returns showcase.json's content."""
+    return Showcase(out, figures=figures, seed=seed, quick=quick, resume=resume, progress=progress, runtime=runtime,
+                    notebooks=notebooks, rich=rich).run()  # fmt: skip
+
+
+__all__ = ["Plan", "PrecomputedEngine", "Showcase", "ShowcaseError", "acceptance", "headline_numbers", "plan_for",
+           "run_names", "run_showcase", "showcase_recipe"]  # fmt: skip
