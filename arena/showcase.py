@@ -150,21 +150,25 @@ def run_names() -> list[str]:
 
 
 class Display:
-    """Stage progress: a rich live table on a terminal, one plain line per step otherwise.
+    """Stage progress: a rich live display on a terminal, plain lines otherwise (logs, CI).
 
-    Each stage shows its name, done/total, elapsed time and ETA; the top row is the whole
-    showcase, whose ETA comes from the plan's expected stage times scaled by the pace so far.
-    Thread-safe (the background thread reports too)."""
+    Each stage shows done/total, elapsed time and its ETA (from its own pace); the top row is the
+    whole showcase, whose ETA is the expected time of the stages still on the critical path
+    (``EXPECTED_SECONDS``), scaled by how the finished ones compared with their expectation.
+    Plain lines: one per step for small stages (runs), at most one per ``every`` seconds for large
+    ones (trials).  Thread-safe: the background thread reports too."""
 
-    def __init__(self, enabled: bool, expected: dict[str, float], *, rich: bool | None = None):
+    def __init__(
+        self, enabled: bool, expected: dict[str, float], *, rich: bool | None = None, every: float = 5.0
+    ):
         self.enabled = enabled
         self.expected = dict(expected)
-        self.lock = threading.Lock()
+        self.every = every
+        self.lock = threading.RLock()
         self.t0 = time.perf_counter()
         self.rows: dict[str, dict] = {}
         self.progress = None
-        use_rich = enabled and (sys.stderr.isatty() if rich is None else rich)
-        if use_rich:
+        if enabled and (sys.stderr.isatty() if rich is None else rich):
             from rich.console import Console
             from rich.progress import (
                 BarColumn,
@@ -176,23 +180,41 @@ class Display:
             )
 
             self.progress = Progress(
-                TextColumn("[bold]{task.description:<14}"), BarColumn(bar_width=28), MofNCompleteColumn(),
+                TextColumn("[bold]{task.description:<13}"), BarColumn(bar_width=24), MofNCompleteColumn(),
                 TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(), TextColumn("{task.fields[note]}"),
-                console=Console(stderr=True), refresh_per_second=4, transient=False,
+                console=Console(stderr=True), refresh_per_second=4,
             )  # fmt: skip
-            self.overall = self.progress.add_task("showcase", total=round(sum(expected.values())), note="")
+            self.overall = self.progress.add_task("showcase", total=len(expected), note="")
             self.progress.start()
 
-    def _eta_total(self) -> float | None:
-        done_exp = sum(self.expected.get(n, 0) for n, r in self.rows.items() if r["end"] is not None)
-        spent = sum((r["end"] - r["start"]) for r in self.rows.values() if r["end"] is not None)
-        left = sum(v for n, v in self.expected.items() if self.rows.get(n, {}).get("end") is None)
-        pace = spent / done_exp if done_exp > 0 else 1.0
-        return left * pace
+    def eta_total(self) -> float:
+        """Seconds left on the critical path, scaled by the pace of the finished stages."""
+        now = time.perf_counter()
+        fin = [(n, r) for n, r in self.rows.items() if r["end"] is not None and self.expected.get(n, 0) >= 5]
+        exp_done = sum(self.expected[n] for n, _ in fin)
+        pace = sum(r["end"] - r["start"] for _, r in fin) / exp_done if exp_done else 1.0
+        left = 0.0
+        for n, exp in self.expected.items():
+            r = self.rows.get(n)
+            if r is None:
+                left += exp * pace
+            elif r["end"] is None:
+                el = now - r["start"]
+                if 0 < r["done"] < r["total"]:  # a stage under way: its own pace
+                    left += el / r["done"] * (r["total"] - r["done"])
+                else:
+                    left += max(exp * pace - el, 0.0)
+        return left
 
     def start(self, stage: str, total: int, note: str = "") -> None:
         with self.lock:
-            self.rows[stage] = {"start": time.perf_counter(), "end": None, "done": 0, "total": total}
+            self.rows[stage] = {
+                "start": time.perf_counter(),
+                "end": None,
+                "done": 0,
+                "total": total,
+                "printed": 0.0,
+            }
             if self.progress is not None:
                 self.rows[stage]["task"] = self.progress.add_task(stage, total=max(total, 1), note=note)
             elif self.enabled:
@@ -204,35 +226,41 @@ class Display:
             row["done"] += n
             if self.progress is not None:
                 self.progress.update(row["task"], advance=n, note=note)
+                self.progress.update(self.overall, note=f"~{self.eta_total():.0f}s left")
             elif self.enabled:
-                self._line(stage, note)
+                small = row["total"] <= 30
+                if small or row["done"] >= row["total"] or time.perf_counter() - row["printed"] >= self.every:
+                    self._line(stage, note if small else "")
 
     def finish(self, stage: str, note: str = "") -> None:
         with self.lock:
-            row = self.rows.setdefault(stage, {"start": time.perf_counter(), "done": 0, "total": 0})
+            row = self.rows.get(stage) or {
+                "start": time.perf_counter(),
+                "done": 0,
+                "total": 0,
+                "printed": 0.0,
+            }
+            self.rows[stage] = row
             row["end"] = time.perf_counter()
             if self.progress is not None:
                 if "task" in row:
                     self.progress.update(row["task"], completed=max(row["total"], 1), note=note or "done")
-                self.progress.update(self.overall, completed=round(sum(
-                    self.expected.get(n, 0) for n, r in self.rows.items() if r.get("end") is not None)))  # fmt: skip
+                ended = sum(1 for r in self.rows.values() if r.get("end") is not None)
+                self.progress.update(self.overall, completed=ended, note=f"~{self.eta_total():.0f}s left")
             elif self.enabled:
-                self._line(
-                    stage, f"done in {row['end'] - row['start']:.1f}s" + (f" ({note})" if note else "")
-                )
+                self._line(stage, f"done in {row['end'] - row['start']:.1f}s" + (f": {note}" if note else ""))
 
     def _line(self, stage: str, note: str) -> None:
         row = self.rows[stage]
-        el = time.perf_counter() - row["start"]
+        now = time.perf_counter()
+        row["printed"] = now
+        el = now - row["start"]
         eta = ""
         if row["end"] is None and 0 < row["done"] < row["total"]:
             eta = f", ETA {el / row['done'] * (row['total'] - row['done']):.0f}s"
-        left = self._eta_total()
-        total = (
-            f" | showcase {time.perf_counter() - self.t0:.0f}s, ~{left:.0f}s left" if left is not None else ""
-        )
-        count = f" {row['done']}/{row['total']}" if row["total"] else ""
-        print(f"[showcase] {stage:<12}{count} {note} ({el:.1f}s{eta}){total}", file=sys.stderr, flush=True)
+        count = f" {row['done']}/{row['total']}" if row["total"] and row["end"] is None else ""
+        tail = f" | showcase {now - self.t0:.0f}s, ~{self.eta_total():.0f}s left"
+        print(f"[showcase] {stage:<12}{count} {note} ({el:.1f}s{eta}){tail}", file=sys.stderr, flush=True)
 
     def say(self, msg: str) -> None:
         if not self.enabled:
@@ -241,6 +269,18 @@ class Display:
             self.progress.console.print(f"[showcase] {msg}")
         else:
             print(f"[showcase] {msg}", file=sys.stderr, flush=True)
+
+    @contextlib.contextmanager
+    def paused(self):
+        """Stop redrawing while something else owns the terminal's stderr."""
+        if self.progress is None:
+            yield
+            return
+        self.progress.stop()
+        try:
+            yield
+        finally:
+            self.progress.start()
 
     def close(self) -> None:
         if self.progress is not None:
@@ -476,16 +516,16 @@ class Showcase:
         try:
             self.display.say(f"{self.plan.mode} run into {self.out} (seed {self.seed}, recipe {self.recipe.name} "
                              f"{self.recipe.digest[:12]}, runtime {self.runtime.name})")  # fmt: skip
-            validation: Future = self._submit("validate", self.stage_validate)
-            self.stage_corpora()
-            evals: list[Future] = []
-            self.stage_train(validation, evals)
-            learn = self.stage_learnability()
-            for f in [*evals, *learn]:
-                f.result()
-            self._finish_eval()
-            self.stage_report()
-            self.stage_notebooks()
+            with _quiet_libraries(), _arena_errors():
+                validation: Future = self._submit("validate", self.stage_validate)
+                self.stage_corpora()
+                jobs: list[Future] = []
+                self.stage_train(validation, jobs)
+                for f in jobs:
+                    f.result()
+                self._finish_eval()
+                self.stage_report()
+                self.stage_notebooks()
         finally:
             self.bg.shutdown(wait=True, cancel_futures=True)
             self.display.close()
@@ -599,7 +639,7 @@ class Showcase:
         root = self.out / "corpora"
         self.display.start("corpora", len(DOMAIN_IDS))
         n = self.plan.single_per_family
-        for d_i, dom in enumerate(DOMAIN_IDS):
+        for dom in DOMAIN_IDS:
             dest = root / f"single-{dom}"
             if not (self.done("corpora", dom) and dest.is_dir()):
                 gens = []
@@ -617,7 +657,6 @@ class Showcase:
                 os.replace(tmp, dest)
                 self._mark_item("corpora", dom)
             self.display.advance("corpora", dom)
-            del d_i
         self._mark_stage(
             "corpora", single_per_family=n, source="procedural families, train split, seeds 700+"
         )
@@ -643,9 +682,10 @@ class Showcase:
 
     # -- 3 train + 4 eval -------------------------------------------------------------------
 
-    def stage_train(self, validation: Future, evals: list[Future]) -> None:
+    def stage_train(self, validation: Future, jobs: list[Future]) -> None:
         """Train every run (single-domain ones first: they need no validation result), and hand
-        each checkpoint's evaluation to the background as soon as it exists."""
+        each checkpoint's evaluation to the background as soon as it exists; the learnability
+        samples are drawn as soon as the baseline exists, so their trials overlap training too."""
         from arena.train.pipeline import train
 
         names = run_names()
@@ -675,7 +715,9 @@ class Showcase:
             if base_src is None and (dest / "base" / "config.json").exists():
                 base_src = dest / "base"
             self.display.advance("train", run)
-            evals.append(self._eval(run))
+            jobs.append(self._eval(run))
+            if run == "baseline":
+                jobs += self.stage_learnability()
         self._mark_stage("train", runs=order, recipe=self.recipe.name, recipe_digest=self.recipe.digest,
                          recipe_digest_reseed=self.recipe_reseed.digest)  # fmt: skip
         self.display.finish("train", f"{len(order)} runs")
@@ -790,9 +832,10 @@ class Showcase:
         t = time.perf_counter()
         self.display.start("report", 1, "tables + figures")
         meta = self.transfer_meta()
-        flags = self.out / "report-flags.csv"
-        self._flags(flags)
         report = self.out / "report"
+        report.mkdir(parents=True, exist_ok=True)
+        flags = report / "validation_flags.csv"  # an input of the report, kept beside it
+        self._flags(flags)
         runs = [f"{r}={self.out / 'eval' / r}" for r in run_names() if r != "baseline"]
         corpora = [
             f"{n}={self.corpus_of('baseline' if n == 'reference' else n)}" for n in ("reference", *TEAMS)
@@ -804,10 +847,11 @@ class Showcase:
         log = io.StringIO()
         with contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
             code = arena_main(argv)
-        (report.mkdir(parents=True, exist_ok=True), (report / "report.log").write_text(log.getvalue()))
+        (report / "report.log").write_text(log.getvalue(), encoding="utf-8")
         if code != 0:
-            raise ShowcaseError(f"arena report exited {code}:\n{log.getvalue()[-2000:]}")
-        flags.unlink(missing_ok=True)
+            raise ShowcaseError(
+                f"arena report exited {code} (log: {report / 'report.log'}):\n{log.getvalue()[-2000:]}"
+            )
         self._copy_figures()
         self._mark_stage("report", argv=argv)
         self.display.finish("report")
@@ -868,8 +912,10 @@ class Showcase:
                 self.display.advance("notebooks", f"{nb.stem} (resumed)")
                 continue
             try:
-                r = run_notebook(str(nb), {"results": str(self.out.resolve())}, out_dir=self.out / "notebooks",
-                                 html=True, cwd=REPO)  # fmt: skip
+                (self.out / "notebooks").mkdir(parents=True, exist_ok=True)
+                with self.display.paused(), _stderr_to(self.out / "notebooks" / "kernels.log"):
+                    r = run_notebook(str(nb), {"results": str(self.out.resolve())}, out_dir=self.out / "notebooks",
+                                     html=True, cwd=REPO)  # fmt: skip
                 ran.append(
                     {"notebook": nb.stem, "seconds": round(r.seconds, 1), "records": sorted(r.records)}
                 )
@@ -925,11 +971,56 @@ class Showcase:
 # ------------------------------------------------------------------------------ small pieces
 
 
-EXPECTED_SECONDS = {  # rough stage times on 2 idle cores (the display's ETA scales them by the pace so far)
-    "default": {"validate": 70, "corpora": 2, "train": 380, "eval": 60, "learnability": 40, "report": 25,
-                "notebooks": 60},
-    "quick": {"validate": 20, "corpora": 1, "train": 50, "eval": 10, "learnability": 5, "report": 10, "notebooks": 40},
-}  # fmt: skip
+#: wall seconds each stage adds to the critical path on 2 idle cores (validation and most of the
+#: evaluation run in the background while models train); the display's overall ETA
+EXPECTED_SECONDS = {
+    "default": {"corpora": 1, "train": 420, "learnability": 5, "eval": 10, "report": 10, "notebooks": 25},
+    "quick": {"corpora": 1, "train": 50, "learnability": 2, "eval": 5, "report": 5, "notebooks": 25},
+}
+
+
+@contextlib.contextmanager
+def _quiet_libraries():
+    """transformers/TRL deprecation chatter (one per trainer) would bury the stage display."""
+    import warnings
+
+    with warnings.catch_warnings():
+        for mod in ("transformers", "trl", "accelerate", "torch"):
+            warnings.filterwarnings("ignore", category=FutureWarning, module=mod)
+            warnings.filterwarnings("ignore", category=UserWarning, module=mod)
+        yield
+
+
+@contextlib.contextmanager
+def _arena_errors():
+    """A failing stage surfaces as a ShowcaseError that says which stage and why (resumable)."""
+    from arena.engines import EngineError
+    from arena.evaluate import EvalError
+    from arena.sandbox.base import SandboxError
+    from arena.train.pipeline import TrainError
+    from arena.train.recipe import RecipeError
+
+    try:
+        yield
+    except (TrainError, EvalError, EngineError, RecipeError, SandboxError) as exc:
+        raise ShowcaseError(
+            f"{type(exc).__name__}: {exc}\n(fix the cause, then continue with --resume)"
+        ) from exc
+
+
+@contextlib.contextmanager
+def _stderr_to(path: Path):
+    """Send file descriptor 2 (child processes included: notebook kernels) to ``path``."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with open(path, "ab") as f:
+        os.dup2(f.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
 
 
 class _Counter:
