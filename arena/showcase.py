@@ -13,28 +13,19 @@ Stages (each timed; ``resume=True`` skips the finished ones):
    on is its validated tasks (``corpora/<team>/`` when anything was excluded) and every exclusion
    is recorded with its rules.
 2. **corpora** — the single-domain training corpora of the transfer matrix, generated from the
-   procedural families: per domain, 12 tasks of each of its two training families (4 easy, 4
-   medium, 4 hard; train split, seeds 700 + 10·seed + difficulty).  Generated rather than sliced
-   from the reference corpus (10 per domain) so a single-domain run sees more of its domain than
-   the baseline did and shares no task with it; the train split keeps them off the held-out
-   suite's entity pools and prompt templates.
-3. **train** — the one recipe (``tiny-showcase``) for every run: ``single-<domain>`` x 8 first
-   (they need no validation result, so the ladder runs meanwhile), then ``baseline`` (reference
-   corpus), ``baseline-reseed`` (the A/A control: the same corpus, recipe ``seed`` + 1 — the only
-   difference, see ``digest_without_seed`` in showcase.json), ``polymath``, ``bluefence``,
-   ``hasty`` (its validated tasks).
+   procedural families (train split, both training families of the domain, easy/medium/hard).
+3. **train** — the one recipe (``tiny-showcase``) for every run: ``baseline`` (reference corpus),
+   ``baseline-reseed`` (the A/A control: the same corpus, recipe seed + 1), ``polymath``,
+   ``bluefence``, ``hasty`` (its validated tasks) and ``single-<domain>`` for each domain.
 4. **eval** — every checkpoint on the held-out suite (:func:`arena.evaluate.evaluate`, greedy,
-   one sample), handed to the background as soon as the checkpoint exists; **learnability**: the
-   baseline checkpoint sampled K times (K = the recipe's ``grpo.num_generations``) on every task
-   of each team's training corpus, as soon as the baseline exists.
-5. **report** — ``transfer_meta.csv`` and ``arena report`` (tables + figures; the validation
-   exclusions as flags, the team corpora against the held-out suite for contamination) into
-   ``report/``; the figures (PNG + SVG) are copied to ``--figures``.
+   one sample), and the **learnability** profile: the baseline checkpoint sampled K times
+   (K = the recipe's ``grpo.num_generations``) on each team's training corpus.
+5. **report** — ``transfer_meta.csv`` and ``arena report`` (tables + figures) into ``report/``;
+   the figures are copied to ``--figures``.
 6. **notebooks** — ``notebooks/0[1-6]_*.ipynb`` executed with ``results=<out>`` (skipped, with a
    note, when the folder holds none).
-7. **summary** — ``showcase.json``: stage timings (busy time and window per stage; CPU time and
-   load average, since other work on the same cores slows every stage), wall time, how well each
-   run fit its own corpus, the headline numbers and the acceptance checks.
+7. **summary** — ``showcase.json``: stage timings, wall time, the headline numbers and the
+   acceptance checks.
 
 Layout of ``out`` (the notebooks read it)::
 
@@ -209,7 +200,7 @@ class Display:
                 left += exp * pace
             elif r["end"] is None:
                 el = now - r["start"]
-                if n in OWN_PACE and 0 < r["done"] < r["total"]:  # a sequential stage under way: its own pace
+                if 0 < r["done"] < r["total"]:  # a stage under way: its own pace
                     left += el / r["done"] * (r["total"] - r["done"])
                 else:
                     left += max(exp * pace - el, 0.0)
@@ -254,9 +245,7 @@ class Display:
             if self.progress is not None:
                 if "task" in row:
                     self.progress.update(row["task"], completed=max(row["total"], 1), note=note or "done")
-                ended = sum(
-                    1 for n, r in self.rows.items() if r.get("end") is not None and n in self.expected
-                )
+                ended = sum(1 for r in self.rows.values() if r.get("end") is not None)
                 self.progress.update(self.overall, completed=ended, note=f"~{self.eta_total():.0f}s left")
             elif self.enabled:
                 self._line(stage, f"done in {row['end'] - row['start']:.1f}s" + (f": {note}" if note else ""))
@@ -277,7 +266,7 @@ class Display:
         if not self.enabled:
             return
         if self.progress is not None:
-            self.progress.console.print(f"[showcase] {msg}", markup=False, highlight=False)
+            self.progress.console.print(f"[showcase] {msg}")
         else:
             print(f"[showcase] {msg}", file=sys.stderr, flush=True)
 
@@ -517,7 +506,6 @@ class Showcase:
     def run(self) -> dict:
         t_wall = time.perf_counter()
         load0 = _loadavg()
-        cpu0 = _cpu_seconds()
         self._open()
         self.recipe = showcase_recipe(self.plan, self.seed)
         self.recipe_reseed = showcase_recipe(self.plan, self.seed + 1)
@@ -542,7 +530,6 @@ class Showcase:
             self.bg.shutdown(wait=True, cancel_futures=True)
             self.display.close()
         wall = time.perf_counter() - t_wall
-        self.cpu_sec = round(_cpu_seconds() - cpu0, 1)
         return self.stage_summary(wall, load0)
 
     def _submit(self, stage: str, fn, *args) -> Future:
@@ -957,7 +944,6 @@ class Showcase:
             "wall_sec": round(wall, 1),
             "stage_times": stage_times,
             "loadavg": {"start": load0, "end": _loadavg()},
-            "cpu_sec": getattr(self, "cpu_sec", None),  # this process + its sandboxes and kernels: load-independent
             "cpus": os.cpu_count(),
             "recipe": {"name": self.recipe.name, "digest": self.recipe.digest, "seed": self.recipe.seed,
                        "reseed_digest": self.recipe_reseed.digest, "reseed_seed": self.recipe_reseed.seed,
@@ -965,8 +951,8 @@ class Showcase:
                        "reseed_digest_without_seed": _digest_without_seed(self.recipe_reseed),
                        "num_generations": int(self.recipe.grpo.get("num_generations", 0))},
             "validation": _validation_summary(self.selection),
-            "runs": {r: {"corpus": str(self.corpus_of(r)), "train_domains": self._train_domains().get(r, []),
-                         "fit": train_fit(self.out / "train" / r)} for r in run_names()},
+            "runs": {r: {"corpus": str(self.corpus_of(r)),
+                         "train_domains": self._train_domains().get(r, [])} for r in run_names()},
             "headline": headline,
             "acceptance": checks,
         })  # fmt: skip
@@ -985,9 +971,6 @@ class Showcase:
 # ------------------------------------------------------------------------------ small pieces
 
 
-#: critical-path stages whose remaining time is extrapolated from their own progress (the others
-#: overlap them on the background thread)
-OWN_PACE = ("train", "notebooks")
 #: wall seconds each stage adds to the critical path on 2 idle cores (validation and most of the
 #: evaluation run in the background while models train); the display's overall ETA
 EXPECTED_SECONDS = {
@@ -1080,14 +1063,6 @@ def _loadavg() -> dict:
         return {}
 
 
-def _cpu_seconds() -> float:
-    """User + system CPU seconds of this process and its waited-for children (sandboxes, kernels)."""
-    import resource
-
-    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
-
-
 def _digest_without_seed(recipe) -> str:
     import hashlib
 
@@ -1134,18 +1109,13 @@ def _num(x) -> float | None:
 def headline_numbers(scores, train_domains: dict[str, list[str]]) -> dict:
     """From the report's score table: each run's overall Δ + CI, per-domain Δ + CI, and the lifts
     whose CI lies above 0 on a domain the run trained on."""
-    out: dict = {"baseline": None, "teams": {}, "control": None, "single_domain": {}, "in_domain_lifts": []}
+    out: dict = {"teams": {}, "control": None, "single_domain": {}, "in_domain_lifts": []}
     for run, g in scores.groupby("team", sort=False):
         rows = {r["domain"]: r for r in g.to_dict("records")}
         o = rows.get("overall", {})
         entry = {"delta": _num(o.get("delta")), "ci": [_num(o.get("ci_low")), _num(o.get("ci_high"))],
-                 "pass_rate": _num(o.get("team_value")),
-                 "per_domain": {d: {"delta": _num(r["delta"]), "ci": [_num(r["ci_low"]), _num(r["ci_high"])],
-                                    "pass_rate": _num(r.get("team_value"))}
+                 "per_domain": {d: {"delta": _num(r["delta"]), "ci": [_num(r["ci_low"]), _num(r["ci_high"])]}
                                 for d, r in rows.items() if d != "overall"}}  # fmt: skip
-        if out["baseline"] is None:  # the baseline's own levels (the same in every team's rows)
-            out["baseline"] = {"pass_rate": _num(o.get("ref_value")),
-                               "per_domain": {d: _num(r.get("ref_value")) for d, r in rows.items() if d != "overall"}}  # fmt: skip
         for d, r in entry["per_domain"].items():
             lo = r["ci"][0]
             if lo is not None and lo > 0 and d in train_domains.get(run, []):
@@ -1156,23 +1126,6 @@ def headline_numbers(scores, train_domains: dict[str, list[str]]) -> dict:
             out["single_domain"][run] = entry
         else:
             out["teams"][run] = entry
-    return out
-
-
-def train_fit(run_dir: Path) -> dict:
-    """How well a run learned its own corpus: the final SFT loss and the GRPO rollouts (sampled at
-    temperature 1 on the corpus's own prompts) that the verifier scored a pass, against which the
-    held-out pass rate shows what transferred."""
-    import pandas as pd
-
-    card = json.loads((run_dir / "model_card.json").read_text())
-    sft = card.get("metrics", {}).get("sft", {})
-    out = {"sft_last_loss": _num(sft.get("last_loss")), "sft_steps": sft.get("steps")}
-    p = run_dir / "rollouts.parquet"
-    if p.is_file():
-        r = pd.read_parquet(p, columns=["reward"])["reward"].dropna()
-        out.update(grpo_rollouts=int(len(r)), grpo_pass_rate=_num((r >= 1.0).mean()) if len(r) else None,
-                   grpo_mean_reward=_num(r.mean()) if len(r) else None)  # fmt: skip
     return out
 
 
