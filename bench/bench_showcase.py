@@ -3,6 +3,7 @@
 Runs the showcase into a fresh folder (a temp dir unless --out) and prints, per stage, the busy
 time (summed over its jobs) and its window (first start to last end: validation and the
 evaluations run on a background thread while models train, so windows overlap), the wall time,
+the CPU time used (this process, its sandboxes and notebook kernels: independent of other load),
 the machine's load average before and after (other processes on the same cores slow every stage
 down: compare runs made on a quiet machine) and the acceptance checks.
 
@@ -46,7 +47,7 @@ def main() -> int:
                            notebooks=not args.no_notebooks)  # fmt: skip
         total = time.perf_counter() - t0
     timing = {"mode": doc["config"]["plan"]["mode"], "cpus": os.cpu_count(), "wall_sec": doc["wall_sec"],
-              "process_sec": round(total + import_sec, 1), "import_sec": round(import_sec, 1),
+              "process_sec": round(total + import_sec, 1), "import_sec": round(import_sec, 1), "cpu_sec": doc.get("cpu_sec"),
               "stage_times": doc["stage_times"], "loadavg": doc["loadavg"],
               "acceptance": {k: v["holds"] for k, v in doc["acceptance"].items() if isinstance(v, dict)}}  # fmt: skip
     if args.json:
@@ -55,6 +56,8 @@ def main() -> int:
         return 0
     print(f"arena showcase ({timing['mode']}, {timing['cpus']} cpus): {doc['wall_sec']:.1f}s wall "
           f"(+{import_sec:.1f}s importing arena), load average {doc['loadavg']['start']} -> {doc['loadavg']['end']}")  # fmt: skip
+    print(f"CPU time {doc.get('cpu_sec')}s (this process + sandboxes + kernels; wall on {timing['cpus']} idle cores "
+          f">= CPU time / {timing['cpus']})")  # fmt: skip
     print(f"{'stage':<24}{'busy s':>9}{'window s':>10}")
     for name, t in doc["stage_times"].items():
         window = f"{t['window_sec']:>10.1f}" if t["window_sec"] is not None else f"{'-':>10}"

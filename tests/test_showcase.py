@@ -52,7 +52,11 @@ def test_precomputed_engine_hands_out_the_batch_it_made_and_refuses_anything_els
 
 
 def _scores(rows):
-    return pd.DataFrame(rows, columns=["team", "domain", "delta", "ci_low", "ci_high"])
+    df = pd.DataFrame(rows, columns=["team", "domain", "delta", "ci_low", "ci_high"])
+    ref = {"overall": 0.2, "cybersecurity": 0.1, "sciences": 0.3, "media-multimodal": 0.3}
+    df["ref_value"] = df["domain"].map(ref)
+    df["team_value"] = df["ref_value"] + df["delta"]
+    return df
 
 
 def test_headline_and_acceptance_from_a_score_table():
@@ -69,7 +73,12 @@ def test_headline_and_acceptance_from_a_score_table():
     h = headline_numbers(scores, trained)
     assert set(h["teams"]) == {"bluefence", "polymath"} and set(h["single_domain"]) == {"single-sciences"}
     assert h["control"]["ci"] == [-0.03, 0.03]
-    assert h["teams"]["bluefence"]["per_domain"]["cybersecurity"] == {"delta": 0.3, "ci": [0.1, 0.5]}
+    assert h["teams"]["bluefence"]["per_domain"]["cybersecurity"] == {
+        "delta": 0.3,
+        "ci": [0.1, 0.5],
+        "pass_rate": 0.4,
+    }
+    assert h["baseline"] == {"pass_rate": 0.2, "per_domain": {"cybersecurity": 0.1, "sciences": 0.3}}
     assert [(x["run"], x["domain"]) for x in h["in_domain_lifts"]] == [
         ("bluefence", "cybersecurity"), ("single-sciences", "sciences")]  # fmt: skip
     a = acceptance(h, wall=100.0, plan=plan_for(False))
@@ -77,7 +86,8 @@ def test_headline_and_acceptance_from_a_score_table():
     assert a["control_null_overall"]["holds"] and a["control_null_per_domain"]["holds"] and a["all_hold"]
     # the A/A control with a domain CI above 0 fails the per-domain check; a slow run fails the wall check
     bad = _scores(
-        [*scores.itertuples(index=False)] + [("baseline-reseed", "media-multimodal", 0.2, 0.05, 0.3)]
+        [tuple(r)[:5] for r in scores.itertuples(index=False)]
+        + [("baseline-reseed", "media-multimodal", 0.2, 0.05, 0.3)]
     )
     a = acceptance(headline_numbers(bad, trained), wall=700.0, plan=plan_for(False))
     assert not a["control_null_per_domain"]["holds"] and not a["wall_time"]["holds"] and not a["all_hold"]
@@ -206,7 +216,7 @@ def test_quick_showcase_json_holds_timings_headline_and_checks(quick_runs):
     assert "validate.nop-passes" in readme and "entry.duplicate-task" in readme  # the exclusions, recorded
     for run in ("polymath", "bluefence", "hasty"):
         e = doc["headline"]["teams"][run]
-        assert set(e) == {"delta", "ci", "per_domain"} and len(e["ci"]) == 2
+        assert set(e) == {"delta", "ci", "pass_rate", "per_domain"} and len(e["ci"]) == 2
     assert doc["headline"]["control"]["delta"] is not None and len(doc["headline"]["single_domain"]) == 8
     assert {"wall_time", "team_in_domain_lift", "control_null_overall", "control_null_per_domain",
             "all_hold"} <= set(doc["acceptance"])  # fmt: skip
