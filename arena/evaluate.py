@@ -60,9 +60,13 @@ def evaluate(
     checkpoint: str | Path, *, suite: str | Path | None = None, out: str | Path, samples: int = 1, runtime=None,
     workers: int = 2, seed: int = 0, temperature: float | None = None, max_new_tokens: int = 64,
     engine: str = "transformers", engine_options: dict | None = None, mode: str = "answer", retries: int = 2,
-    progress: bool = True, team: str | None = None, engine_obj=None,
+    progress: bool = True, team: str | None = None, engine_obj=None, executor=None,
 ) -> dict:  # fmt: skip
-    """Run the model on every task of the suite; returns the run summary (also in run.json)."""
+    """Run the model on every task of the suite; returns the run summary (also in run.json).
+
+    ``executor`` fans the verifier trials out (default: the local pool; ``RayExecutor`` for a
+    cluster).  Answer mode generates every completion here and ships only the trials; tool mode
+    generates inside each trial, so on a distributed executor it needs an endpoint engine."""
     from arena.agents.model import GenOptions
     from arena.corpus import load_tasks
     from arena.engines import get_engine
@@ -87,6 +91,10 @@ def evaluate(
         from arena.sandbox import get_runtime
 
         runtime = get_runtime("auto")
+    ex_name = getattr(executor, "name", "local")
+    if mode == "tools" and ex_name != "local" and getattr(engine_obj, "name", engine) != "openai":
+        raise EvalError(f"tool mode generates inside each trial: on the {ex_name} executor it needs an endpoint "
+                        "every worker reaches (--engine openai --base-url …); or use --mode answer")  # fmt: skip
     if engine_obj is None:
         engine_obj = get_engine(engine, model=ck.model_path, **(engine_options or {}))
     temp = temperature if temperature is not None else (0.0 if samples == 1 else 1.0)
@@ -107,11 +115,13 @@ def evaluate(
         "seed": seed,
         "engine": engine_obj.describe() if hasattr(engine_obj, "describe") else engine,
         "runtime": runtime.name,
+        "executor": ex_name,
         "mode": mode,
     }
     meta_path.write_text(json.dumps(meta, indent=1, default=str))
     results = _run_with_retries(engine_obj, tasks, runtime, mode=mode, samples=samples, options=options, store=store,
-                                workers=workers, retries=retries, progress="eval" if progress else False)  # fmt: skip
+                                workers=workers, retries=retries, progress="eval" if progress else False,
+                                executor=executor)  # fmt: skip
     summary = summarize(results)
     meta.update(summary=summary, seconds=round(time.time() - t0, 1))
     meta_path.write_text(json.dumps(meta, indent=1, default=str))

@@ -120,8 +120,12 @@ def run_model(
     agent_name: str = "model",
     max_turns: int = 8,
     progress: bool | str = True,
+    executor=None,
 ):
-    """Run a model on tasks and score every attempt with the tasks' verifiers; TrialResult list."""
+    """Run a model on tasks and score every attempt with the tasks' verifiers; TrialResult list.
+
+    ``executor`` (default: the local pool) fans the trials out; in answer mode the completions are
+    generated here first, so only the verifier runs travel (any executor, e.g. Ray)."""
     from arena.batch import TrialSpec, run_batch
 
     if mode == "answer":
@@ -133,8 +137,8 @@ def run_model(
         by_id = {t.id: a for t, a in zip(todo, answers)}
         specs = [TrialSpec(t, TextAgent(by_id[t.id][s] if t.id in by_id else "", agent_name), s)
                  for t in tasks for s in range(samples)]  # fmt: skip
-        return run_batch(specs, runtime, store=store, workers=workers, progress=progress)
+        return run_batch(specs, runtime, store=store, workers=workers, executor=executor, progress=progress)
     agent = ModelAgent(engine, mode="tools", max_turns=max_turns, options=options, name=agent_name)
     specs = [TrialSpec(t, agent, s) for t in tasks for s in range(samples)]
     # a local engine generates one conversation at a time; endpoints take parallel requests
-    return run_batch(specs, runtime, store=store, workers=workers, progress=progress)
+    return run_batch(specs, runtime, store=store, workers=workers, executor=executor, progress=progress)

@@ -6,18 +6,21 @@ import argparse
 import sys
 
 from arena.cli.common import EXIT_FAIL, EXIT_OK, emit_json
-from arena.cli.runtime_opts import add_runtime_options, default_run_dir, make_runtime
+from arena.cli.runtime_opts import add_runtime_options, default_run_dir, make_executor, make_runtime
 
 HELP = """Evaluate a checkpoint: K samples per task on every task of a suite, each scored by the
 task's own verifier in a sandbox.  CHECKPOINT is a folder made by `arena train`, a model folder,
 or a hub id (loaded offline).  The suite defaults to the bundled held-out suite (data/heldout);
 point --suite at a private one.  Output: a run folder (trials.parquet + logs + run.json);
 re-running the same command resumes.  Infrastructure failures are retried (--retries) and
-reported apart from the model's own failures.
+reported apart from the model's own failures.  Answer mode generates every completion in
+this process, then fans the verifier trials out: on the local pool (default) or on a Ray cluster
+(--executor ray [--address HOST:PORT]; without --address a local one bound to 127.0.0.1).
 
 examples:
   arena eval runs/train-reference --out runs/eval-reference
   arena eval runs/train-team --suite /private/suite --samples 4 --temperature 1.0
+  arena eval runs/train-team --executor ray --address 10.0.0.5:6379 -j 64
   arena eval my-model --engine openai --base-url http://127.0.0.1:8000/v1 --out runs/eval-api
 """
 
@@ -49,11 +52,13 @@ def run(args) -> int:
     if args.samples < 1:
         print("arena: --samples must be >= 1", file=sys.stderr)
         return 2
-    if args.executor != "local":
-        print("arena: eval generates in this process and verifies on the local pool; --executor applies to "
-              "run and validate", file=sys.stderr)  # fmt: skip
     rt = make_runtime(args)
     if rt is None:
+        return EXIT_FAIL
+    try:
+        executor = make_executor(args)
+    except RuntimeError as exc:  # e.g. --executor ray without Ray installed
+        print(f"arena: {exc}", file=sys.stderr)
         return EXIT_FAIL
     out = args.out or default_run_dir("eval")
     opts = {"base_url": args.base_url} if args.engine == "openai" else {}
@@ -61,7 +66,8 @@ def run(args) -> int:
         meta = evaluate(args.checkpoint, suite=args.suite, out=out, samples=args.samples, runtime=rt,
                         workers=args.workers, seed=args.seed, temperature=args.temperature,
                         max_new_tokens=args.max_new_tokens, engine=args.engine, engine_options=opts,
-                        mode=args.mode, retries=args.retries, progress=not args.json, team=args.team)  # fmt: skip
+                        mode=args.mode, retries=args.retries, progress=not args.json, team=args.team,
+                        executor=executor)  # fmt: skip
     except (EvalError, EngineError) as exc:
         print(f"arena: {exc}", file=sys.stderr)
         return EXIT_FAIL
