@@ -1,0 +1,94 @@
+"""``arena import dataset|harbor SRC --out CORPUS``: rebuild task packages from an exported
+dataset or from Harbor task folders (the reverse of ``arena export``)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from arena.cli.common import EXIT_FAIL, EXIT_OK, emit_json, usage_error
+
+HELP = """Rebuild arena task packages.
+
+  dataset  from a folder written by `arena export dataset` (or one parquet file): every row's
+           `files` archive becomes CORPUS/<id>/ and its digest is checked against the row's
+           (a mismatch is an error: the archive was altered).
+  harbor   from Harbor / Terminal-Bench task folders (a dataset folder or one task): task.toml +
+           instruction.md become task.md, tests/ becomes verifier/, solution/ becomes oracle/.
+           A task exported by `arena export harbor` and not edited since comes back byte for
+           byte (same digest); otherwise task.md is regenerated and every field arena cannot
+           apply is listed (field, why, where it was kept).
+
+Run `arena check CORPUS` afterwards: an import does not make a foreign task valid.
+
+examples:
+  arena import dataset dist/reference-hf --out /tmp/reference-again
+  arena import harbor dist/harbor-examples --out /tmp/examples-again
+  arena import harbor ~/terminal-bench/tasks/hello-world --out imported/
+
+exit: 0 imported, 1 some task could not be imported cleanly (digest mismatch, missing
+Dockerfile or solution, unknown category), 2 usage error
+"""
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("import", help="task packages from an exported dataset or Harbor tasks",
+                       description=HELP, formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+    isub = p.add_subparsers(dest="import_format", metavar="{dataset,harbor}")
+    for fmt, what in (
+        ("dataset", "from `arena export dataset` output"),
+        ("harbor", "from Harbor task folders"),
+    ):
+        e = isub.add_parser(
+            fmt, help=what, description=HELP, formatter_class=argparse.RawDescriptionHelpFormatter
+        )
+        e.add_argument("src", metavar="DIR", help="dataset folder / Harbor tasks folder")
+        e.add_argument("--out", required=True, metavar="CORPUS", help="folder the packages are written to")
+        e.add_argument("--json", action="store_true", help="one JSON summary on stdout")
+        if fmt == "dataset":
+            e.add_argument(
+                "--overwrite", action="store_true", help="replace package folders that already exist"
+            )
+        e.set_defaults(func=run, import_format=fmt)
+    p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
+
+
+def run(args) -> int:
+    from pathlib import Path
+
+    if not Path(args.src).exists():
+        return usage_error(f"no such folder: {args.src}")
+    if args.import_format == "dataset":
+        from arena.export import import_dataset
+
+        try:
+            res = import_dataset(args.src, args.out, overwrite=args.overwrite)
+        except FileNotFoundError as exc:
+            return usage_error(str(exc))
+        doc = {"written": len(res.written), "findings": [f.to_dict() for f in res.findings]}
+        failed = not res.ok
+        lossless = len(res.written) - sum(f.rule == "import.digest" for f in res.findings)
+        text = [f.render() for f in res.findings]
+    else:
+        from arena.cli.export import print_notes
+        from arena.harbor import import_harbor
+
+        res = import_harbor(args.src, args.out)
+        doc = {
+            "written": len(res.written),
+            "lossless": len(res.lossless),
+            "notes": [n.__dict__ for n in res.notes],
+        }
+        failed, lossless, text = not res.ok, len(res.lossless), None
+    if args.json:
+        emit_json(doc)
+        return EXIT_FAIL if failed else EXIT_OK
+    if text:
+        print("\n".join(text), file=sys.stderr)
+    elif text is None and res.notes:
+        print("not mapped one-to-one (field, why, where it was kept):")
+        print_notes(res.notes)
+    print(
+        f"{doc['written']} package(s) written to {args.out}; {lossless} identical to the exported package (digest)"
+    )
+    return EXIT_FAIL if failed else EXIT_OK

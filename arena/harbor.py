@@ -1,0 +1,520 @@
+"""Convert task packages to and from the Harbor / Terminal-Bench task layout.
+
+==================  ================================================================
+arena package       Harbor task
+==================  ================================================================
+task.md frontmatter ``task.toml`` ([metadata], [agent], [verifier], [environment])
+task.md ``## prompt`` ``instruction.md``
+environment/        environment/ (Dockerfile + build context, unchanged)
+verifier/           tests/ (``test.sh`` writes ``/logs/verifier/reward.txt`` in both)
+oracle/             solution/ (``solve.sh``)
+==================  ================================================================
+
+Nothing that cannot be mapped is dropped silently: every such field comes back as a
+:class:`Note` (field, why, where it was kept).  Export keeps the verbatim ``task.md``, the package
+digest and the arena-only fields (``agent.answer_file``, ``environment.base_image``, fractional
+cpus) under ``[metadata.arena]`` (Harbor's metadata table is free-form), so export → import
+rebuilds the same bytes (same digest) unless the Harbor copy was edited; then ``task.md`` is
+regenerated from ``task.toml`` + ``instruction.md`` and a note says so.  Import of a foreign Harbor
+task keeps Harbor-only settings (env vars, users, network allowlists, healthchecks…) under
+``metadata.harbor`` in the frontmatter, and export puts them back in their TOML sections.
+
+Defaults differ between the two formats (Harbor: internet allowed, verifier 600 s, no agent
+limit; arena: no internet, verifier 180 s, agent 900 s), so import writes every limit explicitly
+with Harbor's meaning.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+#: arena folder -> Harbor folder
+FOLDERS = {"environment": "environment", "verifier": "tests", "oracle": "solution"}
+HARBOR_DEFAULTS = {"verifier.timeout_sec": 600.0, "environment.build_timeout_sec": 600.0, "environment.cpus": 1,
+                   "environment.memory_mb": 2048, "environment.storage_mb": 10240, "environment.gpus": 0,
+                   "environment.allow_internet": True}  # fmt: skip
+ARENA_AGENT_TIMEOUT = 900.0
+_ENV_KEYS = ("build_timeout_sec", "cpus", "memory_mb", "storage_mb", "gpus", "allow_internet")
+_FM_KNOWN = {"version", "metadata", "agent", "verifier", "environment"}
+
+
+@dataclass(frozen=True)
+class Note:
+    """A field that could not be mapped one-to-one: which, why, and where it went."""
+
+    task: str
+    field: str
+    why: str
+    severity: str = (
+        "warning"  # warning: meaning lost or changed; info: kept aside; error: the result is unusable
+    )
+
+    def render(self) -> str:
+        mark = {"error": "✗", "warning": "!"}.get(self.severity, "·")
+        return f"  {mark} {self.severity:<7} {self.task}: {self.field}: {self.why}"
+
+
+@dataclass
+class Converted:
+    written: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
+    lossless: list[str] = field(default_factory=list)  # imports rebuilt byte for byte (digest equal)
+
+    @property
+    def ok(self) -> bool:
+        return not any(n.severity == "error" for n in self.notes)
+
+
+# -- a small TOML writer (tables of strings, numbers, booleans, lists, nested tables) -----------------
+
+
+def _toml_str(s: str, multiline: bool = False) -> str:
+    def esc(ch: str) -> str:
+        if ch == "\\":
+            return "\\\\"
+        if ch == '"':
+            return '\\"'
+        if ch == "\n" and multiline:
+            return ch
+        if ch in "\b\t\n\f\r":
+            return {
+                "\b": "\\b",
+                "\t": "\\t" if not multiline else "\t",
+                "\n": "\\n",
+                "\f": "\\f",
+                "\r": "\\r",
+            }[ch]
+        if ord(ch) < 0x20 or ord(ch) == 0x7F:
+            return f"\\u{ord(ch):04x}"
+        return ch
+
+    body = "".join(map(esc, s))
+    return f'"""\n{body}"""' if multiline else f'"{body}"'
+
+
+def _toml_key(k: str) -> str:
+    return k if re.fullmatch(r"[A-Za-z0-9_-]+", k) else _toml_str(k)
+
+
+def _toml_value(v) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, float):
+        return repr(v) if math.isfinite(v) else ("nan" if math.isnan(v) else ("inf" if v > 0 else "-inf"))
+    if isinstance(v, str):
+        return _toml_str(v, multiline="\n" in v)
+    if isinstance(v, (list, tuple)):
+        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
+    if isinstance(v, dict):
+        return "{ " + ", ".join(f"{_toml_key(k)} = {_toml_value(x)}" for k, x in v.items()) + " }"
+    return _toml_str(str(v))
+
+
+def dump_toml(doc: dict, prefix: str = "") -> str:
+    """TOML text of a mapping: scalars first, then one [table] per nested mapping.  None is skipped
+    (TOML has no null; callers report it)."""
+    lines, tables = [], []
+    for k, v in doc.items():
+        if v is None:
+            continue
+        if isinstance(v, dict):
+            tables.append((k, v))
+        else:
+            lines.append(f"{_toml_key(k)} = {_toml_value(v)}")
+    out = "\n".join(lines)
+    for k, v in tables:
+        name = f"{prefix}.{_toml_key(k)}" if prefix else _toml_key(k)
+        out += f"\n\n[{name}]\n" + dump_toml(v, name)
+    return out.strip("\n") + ("\n" if not prefix else "")
+
+
+# -- export: arena -> Harbor ----------------------------------------------------------------------------
+
+
+def _nulls(d, path: str = "") -> list[str]:
+    out = []
+    for k, v in d.items():
+        if v is None:
+            out.append(f"{path}{k}")
+        elif isinstance(v, dict):
+            out += _nulls(v, f"{path}{k}.")
+    return out
+
+
+def _script_notes(tid: str, path: Path, arena_dir: str, harbor_dir: str, rel: str) -> list[Note]:
+    """A script that names arena's mount point without falling back to Harbor's."""
+    if not path.is_file():
+        return []
+    text = path.read_text(encoding="utf-8", errors="replace")
+    if f"/{arena_dir}" in text and f"/{harbor_dir}" not in text:
+        return [Note(tid, rel, f"refers to /{arena_dir} (arena's mount point); Harbor mounts this folder at "
+                               f"/{harbor_dir}: add a fallback, e.g. DIR=${{BENCHFLOW_VERIFIER_DIR:-/{harbor_dir}}}")]  # fmt: skip
+    return []
+
+
+def _copy_tree(src: Path, dst: Path) -> None:
+    if src.is_symlink() or src.is_file():
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(src, dst, follow_symlinks=False)
+    elif src.is_dir():
+        shutil.copytree(src, dst, symlinks=True)
+
+
+def harbor_config(task, fm: dict, digest: str, task_md: str) -> tuple[dict, list[Note]]:
+    """The task.toml mapping of one package and the notes on what did not map."""
+    tid, spec, notes = task.id, task.spec, []
+    arena: dict = {"id": tid, "digest": digest, "domain": task.domain}
+    meta = {k: v for k, v in (fm.get("metadata") or {}).items() if k != "harbor"}
+    harbor_extra = (fm.get("metadata") or {}).get("harbor") or {}
+    for key in _nulls(fm):
+        notes.append(
+            Note(
+                tid,
+                key,
+                "is null (TOML has no null): left out of task.toml, kept in metadata.arena.task_md",
+                "info",
+            )
+        )
+    agent = {"timeout_sec": spec.agent.timeout_sec, "user": spec.agent.user}
+    if spec.agent.answer_file:
+        arena["answer_file"] = spec.agent.answer_file
+        notes.append(Note(tid, "agent.answer_file", "Harbor has no answer-file field (agents act in the container); "
+                                                     "kept as metadata.arena.answer_file", "info"))  # fmt: skip
+    env = {k: getattr(spec.environment, k) for k in _ENV_KEYS}
+    if env["cpus"] != int(env["cpus"]):
+        arena["cpus"] = env["cpus"]
+        notes.append(Note(tid, "environment.cpus", f"Harbor wants whole cpus: {env['cpus']} rounded up to "
+                                                    f"{math.ceil(env['cpus'])} (exact value in metadata.arena.cpus)"))  # fmt: skip
+    env["cpus"] = math.ceil(env["cpus"])
+    if spec.environment.base_image:
+        arena["base_image"] = spec.environment.base_image
+        notes.append(Note(tid, "environment.base_image", "Harbor's docker_image means a prebuilt image that replaces "
+                                                          "the Dockerfile, not a FROM check: kept as metadata.arena.base_image", "info"))  # fmt: skip
+    for key in sorted(set(fm) - _FM_KNOWN):
+        notes.append(Note(tid, key, "no Harbor equivalent (kept only in metadata.arena.task_md)"))
+    for sec in ("agent", "verifier", "environment"):
+        extra = sorted(
+            set(fm.get(sec) or {}) - set(_ENV_KEYS) - {"timeout_sec", "user", "answer_file", "base_image"}
+        )
+        notes += [
+            Note(tid, f"{sec}.{k}", "no Harbor equivalent (kept only in metadata.arena.task_md)")
+            for k in extra
+        ]
+    rest = re.sub(r"^##[ \t]+prompt[ \t]*$", "", spec.body, count=1, flags=re.MULTILINE | re.IGNORECASE)
+    if rest.replace(spec.prompt, "", 1).strip():
+        notes.append(Note(tid, "task.md body", "sections besides `## prompt` (roles, scenes, persona, notes) are not "
+                                               "part of instruction.md; kept in metadata.arena.task_md"))  # fmt: skip
+    arena["task_md"] = task_md
+    meta["arena"] = arena
+    doc = {"version": str(fm.get("version", "1.0")), "metadata": meta,
+           "verifier": {"timeout_sec": spec.verifier.timeout_sec}, "agent": agent, "environment": env}  # fmt: skip
+    for sec, values in harbor_extra.items():  # Harbor-only settings an import kept aside go back in place
+        if isinstance(values, dict) and isinstance(doc.get(sec), dict):
+            doc[sec].update(values)
+        else:
+            doc[sec] = values
+    return doc, notes
+
+
+def export_task(task, out_dir: Path) -> list[Note]:
+    """Write one package as a Harbor task folder ``out_dir``."""
+    from arena.task import read_task_md, tree_digest
+
+    root, tid = task.root, task.id
+    fm, _, _ = read_task_md(task.paths.task_md)
+    task_md = task.paths.task_md.read_text(encoding="utf-8")
+    doc, notes = harbor_config(task, fm, tree_digest(root), task_md)
+    out_dir.mkdir(parents=True)
+    (out_dir / "task.toml").write_text(dump_toml(doc), encoding="utf-8")
+    (out_dir / "instruction.md").write_text(task.spec.prompt.strip() + "\n", encoding="utf-8")
+    for name in sorted(os.listdir(root)):
+        if name == "task.md":
+            continue
+        target = FOLDERS.get(name)
+        if target is None:
+            notes.append(Note(tid, name, f"not part of the arena layout's mapped folders: copied as {name} "
+                                         "(Harbor ignores it)", "info"))  # fmt: skip
+        _copy_tree(root / name, out_dir / (target or name))
+    notes += _script_notes(tid, task.paths.test_sh, "verifier", "tests", "verifier/test.sh")
+    notes += _script_notes(tid, task.paths.solve_sh, "oracle", "solution", "oracle/solve.sh")
+    dockerfile = (
+        task.paths.dockerfile.read_text(encoding="utf-8", errors="replace")
+        if task.paths.dockerfile.is_file()
+        else ""
+    )
+    m = re.search(r"^\s*FROM\s+(arena-base\S*)", dockerfile, re.MULTILINE | re.IGNORECASE)
+    if m:
+        notes.append(Note(tid, "environment/Dockerfile", f"FROM {m.group(1)} is arena's local base image: build it "
+                                                          "where Harbor runs (`arena base build`) or change FROM"))  # fmt: skip
+    return notes
+
+
+def export_harbor(paths: list[str | Path], out: str | Path, *, gate_result=None) -> tuple[Converted, object]:
+    """Every package under ``paths`` that passes ``arena check`` → ``out/<id>/`` (Harbor layout)."""
+    from arena.release import gate
+    from arena.task import load_task
+
+    g = gate_result or gate(paths)
+    res = Converted()
+    out = Path(out)
+    for a in sorted(g.accepted, key=lambda a: a.task_id):
+        task, _ = load_task(a.path)
+        dest = out / task.id
+        if dest.exists():
+            res.notes.append(Note(task.id, str(dest), "the folder already exists: not overwritten", "error"))
+            continue
+        res.notes += export_task(task, dest)
+        res.written.append(task.id)
+    return res, g
+
+
+# -- import: Harbor -> arena -------------------------------------------------------------------------
+
+
+def _size_mb(v) -> int | None:
+    m = re.fullmatch(r"\s*([\d.]+)\s*([KMG])?B?\s*", str(v), re.IGNORECASE)
+    if not m:
+        return None
+    n, unit = float(m.group(1)), (m.group(2) or "M").upper()
+    return int(n * {"K": 1 / 1024, "M": 1, "G": 1024}[unit])
+
+
+def _prompt_body(instruction: str) -> tuple[str, bool]:
+    """``## prompt`` + the instruction; level-2 headings inside it would end arena's prompt section,
+    so they become level 3 (returns whether any was demoted)."""
+    text, n = re.subn(r"^##(?=[ \t])", "###", instruction.strip(), flags=re.MULTILINE)
+    return f"\n## prompt\n\n{text}\n", n > 0
+
+
+def frontmatter_from_harbor(tid: str, cfg: dict) -> tuple[dict, list[Note]]:
+    """The arena frontmatter mapping of a Harbor task.toml, and the notes on what did not map."""
+    from arena import domains
+
+    notes: list[Note] = []
+    kept: dict = {}  # Harbor-only settings, under metadata.harbor
+    meta = dict(cfg.get("metadata") or {})
+    meta.pop("arena", None)
+    pkg = cfg.get("task") or {}
+    authors = pkg.get("authors") or []
+    first = authors[0] if authors and isinstance(authors[0], dict) else {}
+    meta.setdefault("author_name", first.get("name") or "unknown")
+    if not meta.get("author_email"):
+        meta["author_email"] = first.get("email") or "unknown@example.invalid"
+        if not first.get("email"):
+            notes.append(
+                Note(
+                    tid,
+                    "metadata.author_email",
+                    "missing in task.toml: placeholder unknown@example.invalid written",
+                )
+            )
+    if meta.get("difficulty") not in ("easy", "medium", "hard"):
+        notes.append(
+            Note(
+                tid,
+                "metadata.difficulty",
+                f"{meta.get('difficulty')!r} is not easy/medium/hard: written as medium",
+            )
+        )
+        if meta.get("difficulty") is not None:
+            kept.setdefault("metadata", {})["difficulty"] = meta["difficulty"]
+        meta["difficulty"] = "medium"
+    cat = meta.get("category")
+    if cat is None or domains.resolve(str(cat)) is None:
+        notes.append(Note(tid, "metadata.category", f"{cat!r} is not one of the eight arena domains (closest: "
+                                                    f"{domains.suggest(str(cat))!r}): `arena check` will refuse it "
+                                                    "until it is set", "error"))  # fmt: skip
+        meta["category"] = str(cat) if cat is not None else "unknown"
+    if not meta.get("tags") and pkg.get("keywords"):
+        meta["tags"] = list(pkg["keywords"])
+    for k in ("name", "description"):
+        if pkg.get(k):
+            kept.setdefault("task", {})[k] = pkg[k]
+    if len(authors) > 1:
+        kept.setdefault("task", {})["authors"] = authors
+        notes.append(
+            Note(
+                tid,
+                "task.authors",
+                "arena has one author: the first is the author, all kept in metadata.harbor",
+                "info",
+            )
+        )
+    agent_cfg, ver_cfg, env_cfg = (dict(cfg.get(s) or {}) for s in ("agent", "verifier", "environment"))
+    agent_t = agent_cfg.pop("timeout_sec", None)
+    if agent_t is None:
+        notes.append(
+            Note(
+                tid,
+                "agent.timeout_sec",
+                f"not set (no limit in Harbor): arena needs one, {ARENA_AGENT_TIMEOUT:g} s written",
+            )
+        )
+    agent = {"timeout_sec": float(agent_t or ARENA_AGENT_TIMEOUT)}
+    if agent_cfg.get("user") is not None:
+        agent["user"] = str(agent_cfg.pop("user"))
+    verifier = {"timeout_sec": float(ver_cfg.pop("timeout_sec", HARBOR_DEFAULTS["verifier.timeout_sec"]))}
+    env = {k: env_cfg.pop(k, HARBOR_DEFAULTS[f"environment.{k}"]) for k in _ENV_KEYS}
+    for old, new in (("memory", "memory_mb"), ("storage", "storage_mb")):
+        if old in env_cfg:
+            env[new] = _size_mb(env_cfg.pop(old)) or env[new]
+    mode = env_cfg.pop("network_mode", None)
+    if mode is not None:
+        env["allow_internet"] = mode != "no-network"
+        if mode == "allowlist":
+            kept.setdefault("environment", {})["network_mode"] = mode
+            notes.append(Note(tid, "environment.network_mode", "allowlist: arena has no host allowlist; internet "
+                                                               "allowed in full (hosts kept in metadata.harbor)"))  # fmt: skip
+    for sec, rest in (("agent", agent_cfg), ("verifier", ver_cfg), ("environment", env_cfg),
+                      ("solution", dict(cfg.get("solution") or {}))):  # fmt: skip
+        for k, v in rest.items():
+            if v in (None, {}, []):
+                continue
+            kept.setdefault(sec, {})[k] = v
+            notes.append(
+                Note(tid, f"{sec}.{k}", "no arena equivalent: kept in metadata.harbor, not applied by arena")
+            )
+    for k in sorted(
+        set(cfg)
+        - {"version", "schema_version", "task", "metadata", "agent", "verifier", "environment", "solution"}
+    ):
+        kept[k] = cfg[k]
+        notes.append(Note(tid, k, "no arena equivalent: kept in metadata.harbor, not applied by arena"))
+    if kept:
+        meta["harbor"] = kept
+    version = str(cfg.get("version") or cfg.get("schema_version") or "1.0")
+    return {
+        "version": version,
+        "metadata": meta,
+        "agent": agent,
+        "verifier": verifier,
+        "environment": env,
+    }, notes
+
+
+def _lossless_task_md(cfg: dict, instruction: str) -> str | None:
+    """The verbatim task.md an export kept, if task.toml and instruction.md still agree with it."""
+    from arena.spec import build_spec
+    from arena.task import split_frontmatter
+
+    text = ((cfg.get("metadata") or {}).get("arena") or {}).get("task_md")
+    if not isinstance(text, str):
+        return None
+    import yaml
+
+    parts = split_frontmatter(text)
+    if parts is None:
+        return None
+    spec, _ = build_spec(yaml.safe_load(parts[0]), parts[1], "task.md")
+    if spec is None or spec.prompt.strip() != instruction.strip():
+        return None
+    env = cfg.get("environment") or {}
+    same = (spec.agent.timeout_sec == (cfg.get("agent") or {}).get("timeout_sec")
+            and spec.verifier.timeout_sec == (cfg.get("verifier") or {}).get("timeout_sec")
+            and all(env.get(k) == (math.ceil(getattr(spec.environment, k)) if k == "cpus" else getattr(spec.environment, k))
+                    for k in _ENV_KEYS)
+            and all((cfg.get("metadata") or {}).get(k) == getattr(spec.metadata, k) for k in ("category", "difficulty")))  # fmt: skip
+    return text if same else None
+
+
+def import_task(src: Path, dest: Path) -> tuple[list[Note], bool]:
+    """One Harbor task folder → an arena package at ``dest``: (notes, rebuilt byte for byte)."""
+    import tomllib
+
+    import yaml
+
+    tid = dest.name
+    try:
+        cfg = tomllib.loads((src / "task.toml").read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        return [Note(tid, "task.toml", f"unreadable: {exc}", "error")], False
+    ipath = src / "instruction.md"
+    instruction = ipath.read_text(encoding="utf-8") if ipath.is_file() else ""
+    notes = (
+        []
+        if instruction.strip()
+        else [Note(tid, "instruction.md", "missing or empty: the prompt is empty", "error")]
+    )
+    task_md = _lossless_task_md(cfg, instruction)
+    if task_md is None:
+        fm, more = frontmatter_from_harbor(tid, cfg)
+        body, demoted = _prompt_body(instruction)
+        notes += more
+        if demoted:
+            notes.append(Note(tid, "instruction.md", "level-2 headings (##) became level 3 (###): in task.md a `## ` "
+                                                     "heading ends the prompt section", "info"))  # fmt: skip
+        if (cfg.get("metadata") or {}).get("arena"):
+            notes.append(Note(tid, "task.md", "task.toml or instruction.md changed since export: task.md regenerated "
+                                              "from them (not byte-identical)", "info"))  # fmt: skip
+        task_md = "---\n" + yaml.safe_dump(fm, sort_keys=False, allow_unicode=True) + "---\n" + body
+    dest.mkdir(parents=True)
+    (dest / "task.md").write_text(task_md, encoding="utf-8")
+    back = {v: k for k, v in FOLDERS.items()}
+    for name in sorted(os.listdir(src)):
+        if name in ("task.toml", "instruction.md"):
+            continue
+        _copy_tree(src / name, dest / back.get(name, name))
+    if not (src / "environment" / "Dockerfile").is_file():
+        what = (
+            "docker-compose.yaml (multi-container)"
+            if (src / "environment" / "docker-compose.yaml").is_file()
+            else "nothing"
+        )
+        notes.append(
+            Note(
+                tid, "environment/Dockerfile", f"missing (found {what}): arena builds one Dockerfile", "error"
+            )
+        )
+    if not (src / "solution" / "solve.sh").is_file():
+        notes.append(
+            Note(
+                tid,
+                "solution/solve.sh",
+                "missing: arena requires oracle/solve.sh (a reference solution)",
+                "error",
+            )
+        )
+    notes += _script_notes(tid, dest / "verifier" / "test.sh", "tests", "verifier", "tests/test.sh")
+    notes += _script_notes(tid, dest / "oracle" / "solve.sh", "solution", "oracle", "solution/solve.sh")
+    digest = ((cfg.get("metadata") or {}).get("arena") or {}).get("digest")
+    from arena.task import tree_digest
+
+    return notes, bool(digest) and tree_digest(dest) == digest
+
+
+def is_harbor_task(path: Path) -> bool:
+    return (path / "task.toml").is_file()
+
+
+def import_harbor(src: str | Path, out: str | Path) -> Converted:
+    """Every Harbor task folder under ``src`` (or ``src`` itself) → ``out/<name>/``."""
+    src, out = Path(src), Path(out)
+    found = [src] if is_harbor_task(src) else sorted(p.parent for p in src.rglob("task.toml"))
+    res = Converted()
+    if not found:
+        res.notes.append(
+            Note(src.name, str(src), "no task.toml found: not a Harbor task or dataset folder", "error")
+        )
+    for p in found:
+        dest = out / p.name
+        if dest.exists():
+            res.notes.append(Note(p.name, str(dest), "the folder already exists: not overwritten", "error"))
+            continue
+        notes, lossless = import_task(p, dest)
+        res.notes += notes
+        res.written.append(p.name)
+        if lossless:
+            res.lossless.append(p.name)
+    return res
+
+
+def summary(res: Converted) -> dict:
+    return {"written": len(res.written), "lossless": len(res.lossless),
+            "notes": [n.__dict__ for n in res.notes]}  # fmt: skip

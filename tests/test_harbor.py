@@ -1,0 +1,197 @@
+"""arena.harbor + `arena export harbor` / `arena import harbor`.
+
+What is equal after a round trip, precisely:
+- export → import untouched: the whole package, byte for byte (tree digest equal);
+- export → Harbor copy edited → import: the prompt (instruction.md), the limits (agent and
+  verifier timeouts, build timeout, cpus, memory, storage, gpus, internet), category, difficulty,
+  tags, and environment/, verifier/, oracle/ byte for byte; task.md is regenerated;
+- foreign Harbor task → import → export: instruction, limits and Harbor-only settings (kept
+  under metadata.harbor) come back in task.toml.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from arena.checks import check_task
+from arena.cli.main import main
+from arena.harbor import dump_toml, export_harbor, import_harbor
+from arena.task import load_task, tree_digest
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLES = REPO / "environments" / "examples"
+REFERENCE = REPO / "environments" / "reference"
+LIMITS = ("build_timeout_sec", "cpus", "memory_mb", "storage_mb", "gpus", "allow_internet")
+
+
+def _tasks(root: Path) -> list[Path]:
+    return sorted(p for p in root.iterdir() if (p / "task.md").is_file())
+
+
+def _limits(task) -> tuple:
+    s = task.spec
+    return (s.agent.timeout_sec, s.verifier.timeout_sec, *(getattr(s.environment, k) for k in LIMITS))
+
+
+def test_bundled_tasks_round_trip_byte_for_byte(tmp_path):
+    sample = _tasks(EXAMPLES) + _tasks(REFERENCE)[::10]  # 8 examples + 8 reference tasks
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for p in sample:
+        (corpus / p.name).symlink_to(p, target_is_directory=True)
+    res, gate = export_harbor([corpus], tmp_path / "harbor")
+    assert len(res.written) == 16 and not gate.refused and res.ok
+    for p in sample:
+        h = tmp_path / "harbor" / p.name
+        cfg = tomllib.loads((h / "task.toml").read_text())
+        task, _ = load_task(p)
+        # Harbor's types and folders
+        assert (
+            isinstance(cfg["environment"]["cpus"], int)
+            and cfg["agent"]["timeout_sec"] == task.spec.agent.timeout_sec
+        )
+        assert cfg["metadata"]["category"] == task.spec.metadata.category
+        assert (h / "instruction.md").read_text().strip() == task.spec.prompt.strip()
+        assert (h / "tests" / "test.sh").is_file() and (h / "solution" / "solve.sh").is_file()
+        assert tree_digest(h / "environment") == tree_digest(p / "environment")
+        assert tree_digest(h / "tests") == tree_digest(p / "verifier")
+    # every reference task has an answer file Harbor cannot express: reported, not dropped
+    fields = {(n.task, n.field) for n in res.notes}
+    assert ("action-items-train-s100-0000", "agent.answer_file") in fields
+    assert all((n.task, "environment/Dockerfile") in fields for n in res.notes)  # arena-base FROM is flagged
+    back = import_harbor(tmp_path / "harbor", tmp_path / "back")
+    assert back.ok and sorted(back.lossless) == sorted(p.name for p in sample)
+    for p in sample:
+        assert tree_digest(tmp_path / "back" / p.name) == tree_digest(p), p.name
+
+
+def test_edited_harbor_copy_keeps_prompt_limits_and_files(tmp_path):
+    src = EXAMPLES / "waf-account-takeover"
+    export_harbor([src], tmp_path / "h")
+    h = tmp_path / "h" / src.name
+    new_prompt = "Investigate the incident.\n\n## Inputs\n\nLogs are under /root/incident/."
+    (h / "instruction.md").write_text(new_prompt + "\n")
+    back = import_harbor(h, tmp_path / "back")
+    assert back.ok and back.lossless == []
+    why = {n.field: n.why for n in back.notes}
+    assert "regenerated" in why["task.md"] and "level 3" in why["instruction.md"]
+    orig, _ = load_task(src)
+    got, findings = check_task(tmp_path / "back" / src.name)
+    assert not [f for f in findings if f.severity == "error"], findings
+    assert got.spec.prompt == new_prompt.replace("## Inputs", "### Inputs")  # not cut at the heading
+    assert _limits(got) == _limits(orig)
+    md_o, md_g = orig.spec.metadata, got.spec.metadata
+    assert (md_g.category, md_g.difficulty, md_g.tags, md_g.subcategory) == (
+        md_o.category,
+        md_o.difficulty,
+        md_o.tags,
+        md_o.subcategory,
+    )
+    for sub in ("environment", "verifier", "oracle"):
+        assert tree_digest(tmp_path / "back" / src.name / sub) == tree_digest(src / sub)
+
+
+HARBOR_TOML = """\
+version = "1.0"
+
+[task]
+name = "acme/hello-file"
+description = "Write a greeting"
+authors = [{ name = "Ada", email = "ada@example.org" }, { name = "Bob" }]
+keywords = ["trivial", "files"]
+
+[metadata]
+difficulty = "unknown"
+category = "programming"
+
+[verifier]
+timeout_sec = 120.0
+env = { API_KEY = "sk-test" }
+
+[environment]
+memory = "4G"
+network_mode = "allowlist"
+allowed_hosts = ["pypi.org"]
+"""
+
+
+@pytest.fixture
+def foreign(tmp_path):
+    t = tmp_path / "harbor-src" / "hello-file"
+    (t / "environment").mkdir(parents=True)
+    (t / "tests").mkdir()
+    (t / "solution").mkdir()
+    (t / "task.toml").write_text(HARBOR_TOML)
+    (t / "instruction.md").write_text("Create /app/hello.txt containing `Hello, world!`.\n")
+    (t / "environment" / "Dockerfile").write_text("FROM python:3.11-slim\nWORKDIR /app\n")
+    (t / "tests" / "test.sh").write_text("#!/bin/bash\ngrep -q 'Hello' /app/hello.txt && echo 1 > /logs/verifier/reward.txt "
+                                         "|| echo 0 > /logs/verifier/reward.txt\n")  # fmt: skip
+    (t / "solution" / "solve.sh").write_text("#!/bin/bash\necho 'Hello, world!' > /app/hello.txt\n")
+    return t
+
+
+def test_foreign_harbor_task_maps_defaults_and_reports_the_rest(foreign, tmp_path):
+    res = import_harbor(foreign.parent, tmp_path / "arena")
+    assert res.written == ["hello-file"] and res.lossless == []
+    fields = {n.field for n in res.notes}
+    assert {"verifier.env", "environment.allowed_hosts", "environment.network_mode", "agent.timeout_sec",
+            "metadata.difficulty", "task.authors"} <= fields  # fmt: skip
+    task, findings = check_task(tmp_path / "arena" / "hello-file")
+    assert not [f for f in findings if f.severity == "error"], findings
+    s = task.spec
+    assert task.domain == "software-engineering" and s.metadata.author_email == "ada@example.org"
+    assert s.metadata.tags == ["trivial", "files"] and s.metadata.difficulty == "medium"
+    assert s.prompt == "Create /app/hello.txt containing `Hello, world!`."
+    # Harbor's defaults, written explicitly (arena's own defaults differ)
+    assert s.environment.allow_internet is True and s.verifier.timeout_sec == 120.0
+    assert s.environment.memory_mb == 4096 and s.agent.timeout_sec == 900.0
+    assert (tmp_path / "arena" / "hello-file" / "oracle" / "solve.sh").is_file()
+    # and back to Harbor: the settings arena kept aside return to their sections
+    export_harbor([tmp_path / "arena"], tmp_path / "again")
+    cfg = tomllib.loads((tmp_path / "again" / "hello-file" / "task.toml").read_text())
+    assert cfg["verifier"]["env"] == {"API_KEY": "sk-test"} and cfg["environment"]["allowed_hosts"] == [
+        "pypi.org"
+    ]
+    assert cfg["task"]["name"] == "acme/hello-file" and cfg["metadata"]["difficulty"] == "unknown"
+
+
+def test_unmappable_input_is_an_error_not_a_silent_drop(foreign, tmp_path, capsys):
+    (foreign / "environment" / "Dockerfile").unlink()
+    (foreign / "environment" / "docker-compose.yaml").write_text("services: {}\n")
+    toml = HARBOR_TOML.replace('category = "programming"', 'category = "poetry"')
+    (foreign / "task.toml").write_text(toml)
+    code = main(["import", "harbor", str(foreign), "--out", str(tmp_path / "arena")])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "environment/Dockerfile" in out and "docker-compose.yaml" in out and "metadata.category" in out
+
+
+def test_arena_only_fields_are_reported_and_kept(make_task, tmp_path):
+    t = make_task("multi", extra_frontmatter="roles: [buyer]\n",
+                  body="\n## prompt\n\nNegotiate.\n\n## role: buyer\n\nYou buy.\n")  # fmt: skip
+    text = (t / "task.md").read_text().replace("cpus: 1", "cpus: 0.5\n  base_image: arena-base:py3.11")
+    (t / "task.md").write_text(text)
+    res, gate = export_harbor([t], tmp_path / "h")
+    assert not gate.refused
+    notes = {n.field: n for n in res.notes}
+    assert {
+        "roles",
+        "task.md body",
+        "environment.cpus",
+        "environment.base_image",
+        "agent.answer_file",
+    } <= set(notes)
+    cfg = tomllib.loads((tmp_path / "h" / "multi" / "task.toml").read_text())
+    assert cfg["environment"]["cpus"] == 1 and cfg["metadata"]["arena"]["cpus"] == 0.5
+    back = import_harbor(tmp_path / "h", tmp_path / "back")
+    assert back.lossless == ["multi"] and tree_digest(tmp_path / "back" / "multi") == tree_digest(t)
+
+
+def test_toml_writer_round_trips_awkward_strings():
+    nasty = 'quotes " and """ triple, back\\slash, tab\t, cr\r\n, del\x7f, bell\x07, unicode é ✓\n'
+    doc = {"version": "1.0", "metadata": {"a": nasty, "b": "one line \"q\"", "n": 3, "x": 1.5, "ok": False,
+                                          "l": ["a", "b\"c"], "arena": {"task_md": nasty}}}  # fmt: skip
+    assert tomllib.loads(dump_toml(doc)) == doc
