@@ -47,7 +47,7 @@ def add_parser(sub) -> None:
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
 
 
-def print_notes(notes, stream=sys.stdout) -> None:
+def print_notes(notes, stream=None) -> None:
     """Notes grouped by (severity, field, reason): one line per group with its task count."""
     groups: dict[tuple, list[str]] = defaultdict(list)
     for n in notes:
@@ -56,7 +56,7 @@ def print_notes(notes, stream=sys.stdout) -> None:
     for (sev, fld, why), tasks in sorted(groups.items(), key=lambda kv: (order.get(kv[0][0], 3), kv[0][1])):
         mark = {"error": "✗", "warning": "!"}.get(sev, "·")
         who = tasks[0] if len(tasks) == 1 else f"{len(tasks)} tasks, e.g. {tasks[0]}"
-        print(f"  {mark} {sev:<7} {fld} ({who}): {why}", file=stream)
+        print(f"  {mark} {sev:<7} {fld} ({who}): {why}", file=stream or sys.stdout)
 
 
 def run(args) -> int:
