@@ -29,13 +29,18 @@ Output: DIR/checkpoint, DIR/model_card.json, DIR/rollouts.parquet, DIR/tensorboa
 checkpoint (the same recipe and corpus are required: their digests are checked).
 
 --dry-run validates the recipe (every sft/grpo key against the installed TRL) and the corpus
-and prints the exact launch commands (accelerate launch …, trl vllm-serve …) without training.
+and prints the exact launch commands (accelerate launch …, trl vllm-serve …) without training,
+per node with --nodes N (the vLLM server then gets a node of its own; docs/cluster.md shows
+Slurm and Kubernetes jobs built from this output).  --accelerate-config picks the bundled
+ddp, zero3 (DeepSpeed ZeRO-3) or fsdp2 (PyTorch FSDP2) config, or a YAML file.
 
 examples:
   arena generate unit-convert --n 40 --seed 1 --out corpus/ --difficulty easy
   arena train tiny-cpu --corpus corpus/ --out runs/tiny1
   arena train tiny-cpu --corpus corpus/ --out runs/tiny1 --resume      # after a kill
   arena train qwen3-8b --corpus submissions/team-a --out runs/t8b --dry-run
+  arena train qwen3-8b --corpus C --out /shared/t8b --dry-run --accelerate-config fsdp2 \\
+      --nodes 2 --num-processes 16 --vllm-host gpu-vllm
   arena train my-recipe.yaml --corpus a/ b/ --out runs/x --json
 """
 
@@ -50,6 +55,13 @@ def add_parser(sub) -> None:
     p.add_argument("--dry-run", action="store_true", help="validate and print the launch commands; do not train")
     p.add_argument("--runtime", choices=("auto", "local", "docker"), help="override the recipe's sandbox runtime")
     p.add_argument("--workers", "-j", type=int, help="override the recipe's parallel verifier trials")
+    p.add_argument("--accelerate-config", metavar="NAME|YAML",
+                   help="override launch.accelerate_config: ddp, zero3, fsdp2 or a YAML file")  # fmt: skip
+    p.add_argument("--num-processes", type=int, help="override launch.num_processes (GPUs, all nodes)")
+    p.add_argument("--nodes", type=int, default=1, help="--dry-run: training nodes (commands per node)")
+    p.add_argument("--main-process-ip", help="--dry-run: node 0 address (default ${MAIN_PROCESS_IP})")
+    p.add_argument("--main-process-port", type=int, default=29500, help="--dry-run: node 0 port")
+    p.add_argument("--vllm-host", help="override launch.vllm.server_host (the vLLM server node's address)")
     p.add_argument("--quiet", action="store_true", help="no progress bars or stage messages")
     p.add_argument("--json", action="store_true", help="print the model card (or the dry-run plan) as JSON")
     p.set_defaults(func=run)
@@ -71,6 +83,15 @@ def run(args) -> int:
             print("arena: --workers must be >= 1", file=sys.stderr)
             return EXIT_USAGE
         updates["workers"] = args.workers
+    launch = {}
+    if args.accelerate_config:
+        launch["accelerate_config"] = args.accelerate_config
+    if args.num_processes:
+        launch["num_processes"] = args.num_processes
+    if args.vllm_host:
+        launch["vllm"] = recipe.launch.vllm.model_copy(update={"server_host": args.vllm_host})
+    if launch:
+        updates["launch"] = recipe.launch.model_copy(update=launch)
     if updates:
         recipe = recipe.model_copy(update=updates)
     if not args.corpus or not args.out:
@@ -105,14 +126,15 @@ def _dry_run(recipe, args) -> int:
         return EXIT_FAIL
     answer = sum(bool(t.spec.agent.answer_file) for t in tasks)
     try:
-        lp = plan(recipe, args.recipe, args.corpus, args.out, resume=args.resume)
+        lp = plan(recipe, args.recipe, args.corpus, args.out, resume=args.resume, nodes=args.nodes,
+                  main_ip=args.main_process_ip, main_port=args.main_process_port)  # fmt: skip
     except ValueError as exc:
         print(f"arena: {exc}", file=sys.stderr)
         return EXIT_USAGE
     doc = {
         "recipe": recipe.name, "recipe_digest": recipe.digest, "corpus_digest": corpus_digest(tasks),
         "tasks": len(tasks), "answer_mode_tasks": answer, "stages": recipe.stages, "rollout_mode": recipe.rollout.mode,
-        "commands": lp.render().splitlines(), "notes": lp.notes,
+        "commands": lp.lines(), "nodes": lp.by_node(), "notes": lp.notes,
     }  # fmt: skip
     if args.json:
         emit_json(doc)
@@ -123,8 +145,12 @@ def _dry_run(recipe, args) -> int:
     if recipe.rollout.mode == "answer" and answer < len(tasks):
         print(f"note: {len(tasks) - answer} task(s) without agent.answer_file are skipped in answer mode")
     print("launch:")
-    for line in lp.render().splitlines():
-        print(f"  {line}")
+    node = None
+    for row in lp.by_node():
+        if args.nodes > 1 and row["node"] != node:
+            node = row["node"]
+            print(f"  # on node {node}" if node != "vllm" else "  # on the vllm node")
+        print(f"  {row['command']}")
     for n in lp.notes:
         print(f"  # {n}")
     return EXIT_OK
