@@ -32,6 +32,7 @@ examples:
   arena score runs/polymath runs/bluefence runs/hasty --baseline runs/reference
   arena score teamA=runs/a teamB=runs/b --baseline runs/ref --json
   arena score runs/* --baseline reference --metric reward --cap 0 --out reports/score
+  arena score runs/teamA --baseline runs/ref --record board/records.jsonl   # then: arena leaderboard
 
 exit: 0 scored, 1 runs unusable together, 2 usage error (bad option, not a run folder)
 """
@@ -74,6 +75,11 @@ def add_parser(sub) -> None:
     p.add_argument("--json", action="store_true", help="one JSON document on stdout")
     p.add_argument(
         "--out", metavar="DIR", help="also write scores and leaderboard tables (CSV, parquet, JSON) here"
+    )
+    p.add_argument(
+        "--record",
+        metavar="RECORDS.jsonl",
+        help="append one leaderboard record per team run (atomic, fsynced)",
     )
     p.set_defaults(func=run)
 
@@ -263,6 +269,13 @@ def run(args) -> int:
         (out / "score.json").write_text(
             json.dumps(doc, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
         )
+    if args.record:
+        from arena.leaderboard import append_records, make_records
+
+        records = make_records(doc, cmp)
+        for note in append_records(args.record, records):
+            print(f"arena score: {note}", file=sys.stderr)
+        print(f"{len(records)} leaderboard record(s) appended to {args.record}", file=sys.stderr)
     if args.json:
         emit_json(doc)
     else:
