@@ -145,8 +145,10 @@ def test_import_reports_a_tampered_archive(make_task, tmp_path, capsys):
     assert code == 1 and "import.exists" in capsys.readouterr().err  # never overwritten silently
 
 
-def test_help_teaches(capsys):
-    for argv in (["export", "dataset", "--help"], ["import", "harbor", "--help"]):
+def test_help_of_every_new_command_teaches(capsys):
+    """Examples, exit codes (for issue #8's commands: export, import, leaderboard, catalog)."""
+    for argv in (["export", "dataset", "--help"], ["export", "harbor", "--help"], ["import", "dataset", "--help"],
+                 ["import", "harbor", "--help"], ["leaderboard", "--help"], ["catalog", "--help"]):  # fmt: skip
         with pytest.raises(SystemExit) as exc:
             main(argv)
         assert exc.value.code == 0
