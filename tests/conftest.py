@@ -131,3 +131,14 @@ def local_runtime():
     from arena.sandbox.local import LocalRuntime
 
     return LocalRuntime()
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory):
+    """A tiny random-init Qwen3 checkpoint folder (made once per session, nothing downloaded)."""
+    pytest.importorskip("transformers")
+    from arena.train.tiny import make_tiny_model
+
+    out = tmp_path_factory.mktemp("tiny") / "model"
+    make_tiny_model(out, seed=0)
+    return out

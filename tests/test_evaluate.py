@@ -13,13 +13,8 @@ pytestmark = pytest.mark.bwrap
 
 
 @pytest.fixture(scope="module")
-def tiny(tmp_path_factory):
-    pytest.importorskip("transformers")
-    from arena.train.tiny import make_tiny_model
-
-    out = tmp_path_factory.mktemp("tiny") / "model"
-    make_tiny_model(out, seed=0)
-    return out
+def tiny(tiny_model):
+    return tiny_model
 
 
 @pytest.fixture
