@@ -401,18 +401,24 @@ def frontmatter_from_harbor(tid: str, cfg: dict) -> tuple[dict, list[Note]]:
 
 def _lossless_task_md(cfg: dict, instruction: str) -> str | None:
     """The verbatim task.md an export kept, if task.toml and instruction.md still agree with it."""
-    from arena.spec import build_spec
-    from arena.task import split_frontmatter
-
-    text = ((cfg.get("metadata") or {}).get("arena") or {}).get("task_md")
-    if not isinstance(text, str):
-        return None
     import yaml
 
-    parts = split_frontmatter(text)
-    if parts is None:
+    from arena.spec import build_spec
+    from arena.task import TASK_MD_LIMIT, _has_alias, split_frontmatter
+
+    text = ((cfg.get("metadata") or {}).get("arena") or {}).get("task_md")
+    if not isinstance(text, str) or len(text) > TASK_MD_LIMIT:
         return None
-    spec, _ = build_spec(yaml.safe_load(parts[0]), parts[1], "task.md")
+    parts = split_frontmatter(text)
+    if parts is None or _has_alias(parts[0]):  # the same guards as load_task (no YAML bombs)
+        return None
+    try:
+        data = yaml.safe_load(parts[0])
+    except yaml.YAMLError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    spec, _ = build_spec(data, parts[1], "task.md")
     if spec is None or spec.prompt.strip() != instruction.strip():
         return None
     env = cfg.get("environment") or {}

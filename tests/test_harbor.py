@@ -195,3 +195,24 @@ def test_toml_writer_round_trips_awkward_strings():
     doc = {"version": "1.0", "metadata": {"a": nasty, "b": "one line \"q\"", "n": 3, "x": 1.5, "ok": False,
                                           "l": ["a", "b\"c"], "arena": {"task_md": nasty}}}  # fmt: skip
     assert tomllib.loads(dump_toml(doc)) == doc
+
+
+def test_a_hostile_stored_task_md_is_not_trusted(tmp_path):
+    """A stored task.md with YAML aliases (a 'YAML bomb' shape) but otherwise consistent with
+    task.toml is not written verbatim: the same guard as load_task applies."""
+    src = EXAMPLES / "contact-list-merge"
+    export_harbor([src], tmp_path / "h")
+    toml_path = tmp_path / "h" / src.name / "task.toml"
+    cfg = tomllib.loads(toml_path.read_text())
+    md = cfg["metadata"]["arena"]["task_md"]
+    cfg["metadata"]["arena"]["task_md"] = md.replace(
+        "metadata:", "x: &bomb [1, 1]\ny: [*bomb, *bomb]\nmetadata:", 1
+    )
+    toml_path.write_text(dump_toml(cfg))
+    back = import_harbor(tmp_path / "h", tmp_path / "back")
+    assert back.lossless == [] and any(n.field == "task.md" and "regenerated" in n.why for n in back.notes)
+    text = (tmp_path / "back" / src.name / "task.md").read_text()
+    assert "&bomb" not in text and "*bomb" not in text
+    task, _ = load_task(tmp_path / "back" / src.name)
+    orig, _ = load_task(src)
+    assert task.spec.prompt == orig.spec.prompt and _limits(task) == _limits(orig)
