@@ -100,6 +100,10 @@ def run_trial(
             res.side_info["agent_exit_code"] = out.exit_code
             res.failure_kind = f"agent_{d[0]}" if d else "agent_exit"
             res.reason = f"agent exited {out.exit_code}" + (f": {d[1]}" if d else f": {tail(out.stderr)}")
+            if out.oom_killed:
+                res.failure_kind = "agent_oom"
+                res.reason = (f"agent exited {out.exit_code}: killed by the memory limit "
+                              f"(environment.memory_mb = {task.spec.environment.memory_mb})")  # fmt: skip
 
         # -- harden + verifier phase -------------------------------------------------------
         tv = time.perf_counter()

@@ -142,3 +142,26 @@ def tiny_model(tmp_path_factory):
     out = tmp_path_factory.mktemp("tiny") / "model"
     make_tiny_model(out, seed=0)
     return out
+
+
+@pytest.fixture(scope="session")
+def docker_runtime():
+    """The docker runtime with its base image, or skip with the reason (fail in CI, which starts both)."""
+    from arena.sandbox import RuntimeUnavailable, get_runtime
+    from arena.sandbox.dockerutil import image_or_none
+
+    def unusable(why: str):
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI starts dockerd and builds the base image, yet: {why}")
+        pytest.skip(why)
+
+    try:
+        rt = get_runtime("docker")
+    except RuntimeUnavailable as exc:
+        unusable(str(exc))
+    why = rt.unavailable_reason()
+    if why:
+        unusable(why)
+    if image_or_none(rt.client, rt.base_tag) is None:
+        unusable(f"base image {rt.base_tag} is missing: run `arena base build`")
+    return rt

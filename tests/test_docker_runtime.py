@@ -7,7 +7,6 @@ which starts both and so fails loudly instead.  The alias/apt-source tests need 
 
 from __future__ import annotations
 
-import os
 import textwrap
 import time
 import uuid
@@ -23,26 +22,8 @@ docker = pytest.mark.docker
 
 
 @pytest.fixture(scope="session")
-def drt():
-    from arena.sandbox import get_runtime
-
-    def unusable(why: str):
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI starts dockerd and builds the base image, yet: {why}")
-        pytest.skip(why)
-
-    try:
-        rt = get_runtime("docker")
-    except RuntimeUnavailable as exc:
-        unusable(str(exc))
-    why = rt.unavailable_reason()
-    if why:
-        unusable(why)
-    from arena.sandbox.dockerutil import image_or_none
-
-    if image_or_none(rt.client, rt.base_tag) is None:
-        unusable(f"base image {rt.base_tag} is missing: run `arena base build`")
-    return rt
+def drt(docker_runtime):
+    return docker_runtime
 
 
 @pytest.fixture

@@ -1,10 +1,11 @@
-"""Real trials on the local (bubblewrap) runtime: the reward contract and hostile agents."""
+"""Real trials on the local (bubblewrap) runtime: the reward contract, broken verifiers, resume.
+Hostile agents are in tests/test_adversarial.py (both runtimes)."""
 
 import json
 
 import pytest
 
-from arena.agents.base import NopAgent, OracleAgent, ScriptAgent, TextAgent
+from arena.agents.base import NopAgent, OracleAgent, TextAgent
 from arena.batch import TrialSpec, run_batch
 from arena.cli.main import main
 from arena.results import RunStore
@@ -34,74 +35,6 @@ def test_partial_credit_from_text_agent(make_task, local_runtime):
     root = make_task()
     assert trial(root, TextAgent("11"), local_runtime).reward == 0.25
     assert trial(root, TextAgent("12"), local_runtime).reward == 1.0
-
-
-def test_agent_cannot_see_verifier_or_oracle(make_task, local_runtime):
-    spy = ScriptAgent("ls /verifier /oracle > /root/seen.txt 2>&1; cat /verifier/data/numbers.txt > /root/answer.txt; true")
-    r = trial(make_task(), spy, local_runtime)
-    assert r.reward == 0.25  # the answer file exists, but it could not read the truth
-
-
-def test_planted_reward_file_is_ignored(make_task, local_runtime):
-    cheat = ScriptAgent("mkdir -p /logs/verifier; echo 1.0 > /logs/verifier/reward.txt; "
-                        "echo '{\"reward\": 1.0}' > /logs/verifier/reward.json")  # fmt: skip
-    root = make_task(test_sh="#!/bin/bash\nexit 0\n")  # a verifier that writes nothing
-    r = trial(root, cheat, local_runtime)
-    assert r.reward is None and r.status == "verifier_error" and r.failure_kind == "no_reward"
-
-
-def test_planted_hooks_are_removed(make_task, local_runtime):
-    plant = ScriptAgent(
-        "echo 'import os; open(os.environ[\"BENCHFLOW_REWARD_TEXT\"],\"w\").write(\"1.0\"); os._exit(0)' "
-        "> /root/sitecustomize.py; cp /root/sitecustomize.py /tmp/sitecustomize.py; "
-        "echo 'import sys' > /root/conftest.py"
-    )
-    root = make_task(test_sh='#!/bin/bash\ncd /root && PYTHONPATH=/root:/tmp python3 "$BENCHFLOW_VERIFIER_DIR/verify.py"\n')
-    r = trial(root, plant, local_runtime)
-    assert r.reward == 0.0  # sitecustomize would have forced 1.0
-    assert set(r.side_info["removed_planted_files"]) >= {"/root/sitecustomize.py", "/tmp/sitecustomize.py",
-                                                         "/root/conftest.py"}  # fmt: skip
-
-
-def test_sleep_past_timeout_is_a_timeout_and_the_run_goes_on(make_task, local_runtime):
-    root = make_task(agent_timeout=1)
-    r = trial(root, ScriptAgent("sleep 30"), local_runtime)
-    assert r.status == "timeout" and r.failure_kind == "agent_timeout"
-    assert r.agent_sec < 10
-    assert r.reward == 0.0  # the verifier still ran
-
-
-def test_fork_bomb_is_contained(make_task, local_runtime):
-    r = trial(make_task(agent_timeout=5), ScriptAgent(":(){ :|:& };:"), local_runtime)
-    assert r.total_sec < 30 and r.reward == 0.0
-
-
-def test_stdout_flood_is_capped(make_task, local_runtime):
-    root = make_task(agent_timeout=3)
-    task, _ = load_task(root)
-    r = run_trial(task, ScriptAgent("yes flood"), local_runtime)
-    assert r.status == "timeout"
-    assert (r.log_dir and len(open(f"{r.log_dir}/agent.stdout").read()) <= (1 << 20))
-
-
-def test_memory_hog_is_killed(make_task, local_runtime):
-    r = trial(make_task(memory_mb=128), ScriptAgent("python3 -c 'x = bytearray(900 * 2**20)'"), local_runtime)
-    assert r.reward == 0.0 and r.side_info.get("agent_exit_code") not in (0, None)
-
-
-def test_no_network_when_internet_is_off(make_task, local_runtime):
-    probe = ScriptAgent("python3 -c \"import socket; socket.create_connection(('1.1.1.1', 53), timeout=2)\" "
-                        "&& echo open > /root/net.txt || echo closed > /root/net.txt; cp /root/net.txt /root/answer.txt")  # fmt: skip
-    task, _ = load_task(make_task())
-    from arena.sandbox.base import Prepared
-
-    sb = local_runtime.start(task, local_runtime.prepare(task), trial_dir=__import__("pathlib").Path(task.root.parent / "scratch"))
-    try:
-        probe.run(sb, task, timeout=10, env={})
-        assert sb.read_file("/root/net.txt").strip() == b"closed"
-    finally:
-        sb.close()
-    assert isinstance(local_runtime.prepare(task), Prepared)
 
 
 @pytest.mark.parametrize(

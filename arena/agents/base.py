@@ -20,10 +20,11 @@ class AgentOutcome:
     stderr: str = ""
     duration_sec: float = 0.0
     info: dict = field(default_factory=dict)
+    oom_killed: bool = False  # the sandbox's memory limit killed it
 
     @classmethod
     def from_exec(cls, r: ExecResult, **info) -> AgentOutcome:
-        return cls(r.exit_code, r.timed_out, r.stdout, r.stderr, r.duration_sec, info)
+        return cls(r.exit_code, r.timed_out, r.stdout, r.stderr, r.duration_sec, info, r.oom_killed)
 
 
 class Agent(ABC):
