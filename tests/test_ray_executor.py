@@ -112,3 +112,37 @@ def test_cli_eval_executor_ray(eval_suite, local_runtime, tmp_path, executor, mo
     rc = main(["eval", "scripted", "--suite", str(suite), "--out", str(tmp_path / "t"), "--runtime", "local",
                "--executor", "ray", "--mode", "tools", "--json"])  # fmt: skip
     assert rc == 1 and "needs an endpoint" in capsys.readouterr().err
+
+
+def _family_tasks(root):
+    """Three generated family tasks (two families) and, per task, the right answer."""
+    from arena.corpus import load_tasks
+    from arena.families import generate, instances
+
+    answers = {}
+    for family, n in (("unit-convert", 2), ("invoice-total", 1)):
+        generate(family, n, 3, root)
+        answers.update({g.task_id: g.answer for g in instances(family, n, 3)})
+    tasks, _ = load_tasks([root])
+    return tasks, answers
+
+
+@pytest.mark.parametrize("isolation", ["trial", "group"])
+def test_grpo_rewards_on_ray_match_the_local_pool(tmp_path, local_runtime, executor, isolation):
+    """The same completions (right, wrong, garbage) over generated family tasks get the same rewards."""
+    from arena.train.rewards import VerifierReward
+
+    tasks, answers = _family_tasks(tmp_path / "c")
+    ids, texts = [], []
+    for tid, right in sorted(answers.items()):
+        ids += [tid] * 3
+        texts += [right, str(int(right) + 7), "\x00 ¯\\_(ツ)_/¯ " * 50]
+    completions = [[{"role": "assistant", "content": t}] for t in texts]
+    scores = {}
+    for name, ex in (("local", None), ("ray", executor)):
+        fn = VerifierReward(tasks, local_runtime, workers=2, retries=0, num_generations=3, executor=ex,
+                            isolation=isolation)  # fmt: skip
+        scores[name] = fn(prompts=[None] * len(ids), completions=completions, task_id=ids)
+    assert scores["ray"] == scores["local"]
+    assert scores["local"][0::3] == [1.0] * 3  # the right answers
+    assert all(r is not None and r < 1.0 for r in scores["local"][1::3] + scores["local"][2::3])

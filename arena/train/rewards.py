@@ -25,6 +25,7 @@ share of zero-variance groups, the masked share and counts per kind, reward seco
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import os
@@ -314,6 +315,29 @@ def group_trial(task, texts: list[str], runtime, prepared, *, agent_name: str, t
         threading.Thread(target=cleanup, name="arena-group-cleanup").start()
 
 
+def score_group(item, *, runtime, retries: int, timeout: float, agent_name: str):
+    """isolation=group, one task: ``item`` is (task, sample indexes, answers); returns (indexes,
+    results).  Prepares through the batch prepare cache and retries infrastructure failures.
+    Module-level and picklable, so a distributed executor can ship it to its workers."""
+    from arena.batch import _cache_for
+    from arena.sandbox.base import SandboxError
+
+    task, idx, texts = item
+    for _attempt in range(retries + 1):
+        try:
+            prepared = _cache_for(runtime).get(task)
+        except SandboxError as exc:
+            return idx, [TrialResult(task_id=task.id, agent=agent_name, sample=i, status="infra_error",
+                                     failure_kind="build", reason=str(exc)) for i in idx]  # fmt: skip
+        got = group_trial(task, texts, runtime, prepared, agent_name=agent_name,
+                          timeout=min(timeout, task.spec.verifier.timeout_sec))  # fmt: skip
+        if not any(r.status == "infra_error" for r in got):
+            break
+    for r, i in zip(got, idx):
+        r.sample = i
+    return idx, got
+
+
 class VerifierReward:
     """TRL reward function (answer mode): one sandboxed trial per completion, in parallel."""
 
@@ -328,8 +352,6 @@ class VerifierReward:
             raise ValueError(f"isolation must be trial or group, got {isolation!r}")
         self.isolation = isolation
         self.timeout = timeout
-        self._prepared: dict = {}
-        self._prep_lock = threading.Lock()
         self.tasks = {t.id: with_verifier_timeout(t, timeout) for t in tasks}
         self.runtime = runtime
         self.retries = retries
@@ -339,43 +361,21 @@ class VerifierReward:
         self.stats = RewardStats()
         self._batch = 0
 
-    def _prepare(self, task):
-        with self._prep_lock:
-            if task.id not in self._prepared:
-                self._prepared[task.id] = self.runtime.prepare(task)
-            return self._prepared[task.id]
-
     def _score_groups(self, task_ids, texts, agent_name) -> list[TrialResult | None]:
         """isolation=group: the answers to one task share a fresh sandbox, one verifier run each."""
-        from arena.sandbox.base import SandboxError
-
         groups: dict[str, list[int]] = defaultdict(list)
         for i, tid in enumerate(task_ids):
             if tid in self.tasks:
                 groups[tid].append(i)
         results: list[TrialResult | None] = [None] * len(texts)
-
-        def one(item):
-            tid, idx = item
-            task = self.tasks[tid]
-            for _attempt in range(self.retries + 1):
-                try:
-                    prepared = self._prepare(task)
-                except SandboxError as exc:
-                    return idx, [TrialResult(task_id=tid, agent=agent_name, sample=i, status="infra_error",
-                                             failure_kind="build", reason=str(exc)) for i in idx]  # fmt: skip
-                got = group_trial(task, [texts[i] for i in idx], self.runtime, prepared, agent_name=agent_name,
-                                  timeout=min(self.timeout, task.spec.verifier.timeout_sec))  # fmt: skip
-                if not any(r.status == "infra_error" for r in got):
-                    break
-            for r, i in zip(got, idx):
-                r.sample = i
-            return idx, got
+        items = [(self.tasks[tid], idx, [texts[i] for i in idx]) for tid, idx in groups.items()]
+        one = functools.partial(score_group, runtime=self.runtime, retries=self.retries, timeout=self.timeout,
+                                agent_name=agent_name)  # fmt: skip
 
         def failed(item, exc):
             return item[1], [None] * len(item[1])
 
-        for idx, got in self.pool.map_unordered(one, list(groups.items()), on_error=failed):
+        for idx, got in self.pool.map_unordered(one, items, on_error=failed):
             for i, r in zip(idx, got):
                 results[i] = r
         return results
