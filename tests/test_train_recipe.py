@@ -126,3 +126,52 @@ def test_qwen3_8b_recipe_builds_trl_configs_on_gpu():
     r = load_recipe("qwen3-8b")
     SFTConfig(output_dir="/tmp/arena-sft-check", **r.sft)
     GRPOConfig(output_dir="/tmp/arena-grpo-check", **r.grpo)
+
+
+def test_reward_executor_field_is_validated_and_not_in_the_digest():
+    local = parse_recipe(MINIMAL)
+    assert local.reward.executor == "local" and local.reward.address is None
+    assert "executor" not in local.canonical()["reward"]  # existing digests unchanged
+    ray = parse_recipe({**MINIMAL, "reward": {"executor": "ray", "address": "127.0.0.1:6379"}})
+    assert ray.digest == local.digest  # where rewards run is not what they score: resumable across executors
+    with pytest.raises(RecipeError, match=r"reward\.executor: Input should be 'local' or 'ray'"):
+        parse_recipe({**MINIMAL, "reward": {"executor": "dask"}})
+    with pytest.raises(RecipeError, match=r"reward\.address is a Ray cluster address"):
+        parse_recipe({**MINIMAL, "reward": {"address": "127.0.0.1:6379"}})
+    with pytest.raises(RecipeError, match=r"reward\.executor ray cannot score rollout\.mode tools"):
+        parse_recipe({**MINIMAL, "rollout": {"mode": "tools"}, "reward": {"executor": "ray"}})
+
+
+def test_grpo_stage_builds_the_reward_executor_and_refuses_tool_mode_on_ray():
+    from arena.executors import RayExecutor
+    from arena.train.pipeline import TrainError, _reward_executor
+
+    assert _reward_executor(parse_recipe(MINIMAL), "answer") is None  # VerifierReward's own local pool
+    ray = parse_recipe({**MINIMAL, "workers": 3, "reward": {"executor": "ray", "address": "127.0.0.1:6379"}})
+    ex = _reward_executor(ray, "answer")  # Ray starts on first use, not here
+    assert isinstance(ex, RayExecutor) and ex.address == "127.0.0.1:6379" and ex.workers == 3
+    with pytest.raises(TrainError, match="cannot score rollout.mode tools"):
+        _reward_executor(ray, "tools")  # a recipe built in code, past the validator
+
+
+def test_train_cli_executor_override_reaches_the_recipe(tmp_path, capsys):
+    from arena.cli.main import main
+    from tests.conftest import write_task
+
+    write_task(tmp_path / "corpus" / "t1")
+    run = ["--corpus", str(tmp_path / "corpus"), "--out", str(tmp_path / "run"), "--dry-run"]
+    base = ["train", "tiny-cpu", *run]
+    assert main([*base, "--json"]) == 0
+    local = json.loads(capsys.readouterr().out)
+    assert main([*base, "--json", "--executor", "ray", "--address", "127.0.0.1:6379"]) == 0
+    ray = json.loads(capsys.readouterr().out)
+    assert (local["reward_executor"], local["reward_address"]) == ("local", None)
+    assert (ray["reward_executor"], ray["reward_address"]) == ("ray", "127.0.0.1:6379")
+    assert ray["recipe_digest"] == local["recipe_digest"]
+    assert main([*base, "--address", "127.0.0.1:6379"]) == 2  # an address without the ray executor
+    assert "reward.address is a Ray cluster address" in capsys.readouterr().err
+    tools = tmp_path / "tools.yaml"
+    tools.write_text(json.dumps({**MINIMAL, "rollout": {"mode": "tools"}}))
+    assert main(["train", str(tools), *run, "--executor", "ray"]) == 2
+    assert "cannot score rollout.mode tools" in capsys.readouterr().err
+    assert not (tmp_path / "run").exists()

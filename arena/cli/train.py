@@ -19,7 +19,9 @@ Stages (each resumable):
             verifier scored it 1.0 (tool mode: the oracle transcript, or a teacher endpoint's
             trajectories scored 1.0); cached by task digest across runs
   2 grpo    prompts from the corpus; completions scored by sandboxed verifiers in parallel
-            (--workers from the recipe); a verifier crash/timeout/garbage reward is masked
+            (--workers from the recipe; answer mode: on a Ray cluster with --executor ray
+            [--address HOST:PORT], without --address a local one bound to 127.0.0.1; the
+            rewards are the same either way); a verifier crash/timeout/garbage reward is masked
             (None), counted, never scored 0; every rollout kept in rollouts.parquet
   3 export  checkpoint/ + model_card.json (recipe_digest, corpus_digest, seeds, versions, metrics)
 
@@ -55,6 +57,9 @@ def add_parser(sub) -> None:
     p.add_argument("--dry-run", action="store_true", help="validate and print the launch commands; do not train")
     p.add_argument("--runtime", choices=("auto", "local", "docker"), help="override the recipe's sandbox runtime")
     p.add_argument("--workers", "-j", type=int, help="override the recipe's parallel verifier trials")
+    p.add_argument("--executor", choices=("local", "ray"),
+                   help="override reward.executor: where GRPO reward trials run (ray: answer mode only)")  # fmt: skip
+    p.add_argument("--address", help="override reward.address: Ray cluster address (default: a local one on 127.0.0.1)")  # fmt: skip
     p.add_argument("--accelerate-config", metavar="NAME|YAML",
                    help="override launch.accelerate_config: ddp, zero3, fsdp2 or a YAML file")  # fmt: skip
     p.add_argument("--num-processes", type=int, help="override launch.num_processes (GPUs, all nodes)")
@@ -68,7 +73,7 @@ def add_parser(sub) -> None:
 
 
 def run(args) -> int:
-    from arena.train.recipe import RecipeError, load_recipe
+    from arena.train.recipe import RecipeError, load_recipe, parse_recipe
 
     try:
         recipe = load_recipe(args.recipe)
@@ -92,8 +97,22 @@ def run(args) -> int:
         launch["vllm"] = recipe.launch.vllm.model_copy(update={"server_host": args.vllm_host})
     if launch:
         updates["launch"] = recipe.launch.model_copy(update=launch)
+    reward = {}
+    if args.executor:  # --executor local also drops the recipe's cluster address
+        reward.update(executor=args.executor, **({"address": None} if args.executor == "local" else {}))
+    if args.address:
+        reward["address"] = args.address
+    if reward:
+        updates["reward"] = recipe.reward.model_copy(update=reward)
     if updates:
         recipe = recipe.model_copy(update=updates)
+    if reward:  # validated again: e.g. --executor ray with rollout.mode tools is refused here
+        try:
+            recipe = parse_recipe(recipe.model_dump(mode="json"), f"{args.recipe} (with --executor/--address)",
+                                  check_trl=False)  # fmt: skip
+        except RecipeError as exc:
+            print(f"arena: {exc}", file=sys.stderr)
+            return EXIT_USAGE
     if not args.corpus or not args.out:
         print("arena: train needs --corpus PATH... and --out DIR (see `arena train --help`)", file=sys.stderr)
         return EXIT_USAGE
@@ -134,6 +153,7 @@ def _dry_run(recipe, args) -> int:
     doc = {
         "recipe": recipe.name, "recipe_digest": recipe.digest, "corpus_digest": corpus_digest(tasks),
         "tasks": len(tasks), "answer_mode_tasks": answer, "stages": recipe.stages, "rollout_mode": recipe.rollout.mode,
+        "reward_executor": recipe.reward.executor, "reward_address": recipe.reward.address,
         "commands": lp.lines(), "nodes": lp.by_node(), "notes": lp.notes,
     }  # fmt: skip
     if args.json:
@@ -141,7 +161,8 @@ def _dry_run(recipe, args) -> int:
         return EXIT_OK
     print(f"recipe {recipe.name}: valid (digest {recipe.digest[:16]})")
     print(f"corpus: {len(tasks)} task(s), {answer} answer-mode, digest {doc['corpus_digest'][:16]}")
-    print(f"stages: {' -> '.join(recipe.stages)} -> export; rollout mode {recipe.rollout.mode}")
+    print(f"stages: {' -> '.join(recipe.stages)} -> export; rollout mode {recipe.rollout.mode}; reward trials on "
+          f"{recipe.reward.executor}" + (f" ({recipe.reward.address})" if recipe.reward.address else ""))  # fmt: skip
     if recipe.rollout.mode == "answer" and answer < len(tasks):
         print(f"note: {len(tasks) - answer} task(s) without agent.answer_file are skipped in answer mode")
     print("launch:")

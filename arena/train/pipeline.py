@@ -433,10 +433,11 @@ def _run_grpo(recipe, tasks, runtime, out, start_ref, resume, progress, mode, at
     model, tok = _load_model(recipe, start_ref)
     tok.padding_side = "left"
     kw = {}
+    executor = _reward_executor(recipe, mode)
     if mode == "answer":
         reward = VerifierReward(tasks, runtime, workers=recipe.workers, timeout=recipe.reward.timeout_sec,
                                 retries=recipe.reward.retries, rollouts=rollouts, isolation=recipe.reward.isolation,
-                                num_generations=args.num_generations)  # fmt: skip
+                                num_generations=args.num_generations, executor=executor)  # fmt: skip
     else:
         reward = ToolReward(rollouts, num_generations=args.num_generations)
         kw["environment_factory"] = make_tool_env(tasks, runtime, timeout=recipe.reward.timeout_sec,
@@ -451,17 +452,36 @@ def _run_grpo(recipe, tasks, runtime, out, start_ref, resume, progress, mode, at
     if ckpt:
         _say(progress, f"grpo: resuming from {ckpt.name}")
     _say(progress, f"grpo: {len(tasks)} prompt(s), {args.num_generations} generations each, "
-                   f"verifier rewards on {runtime.name} x{recipe.workers}")  # fmt: skip
+                   f"verifier rewards on {runtime.name} x{recipe.workers} ({recipe.reward.executor} executor)")  # fmt: skip
     t0 = time.perf_counter()
-    trainer.train(resume_from_checkpoint=str(ckpt) if ckpt else None)
+    try:
+        trainer.train(resume_from_checkpoint=str(ckpt) if ckpt else None)
+    finally:
+        if executor is not None:
+            executor.shutdown()
     _save_final(trainer, tok, out / "grpo" / "final", _provenance(out, "grpo"))
     rollouts.flush() if recipe.reward.record_rollouts else None
     m = _train_metrics(trainer, t0)
-    m["rewards"] = reward.stats.to_dict()
+    m["rewards"] = {**reward.stats.to_dict(), "executor": recipe.reward.executor}
     total = m["seconds_this_attempt"] or 0
     m["reward_time_share"] = round(reward.stats.seconds / total, 4) if total else None
     m["resumed_from"] = ckpt.name if ckpt else None
     return m
+
+
+def _reward_executor(recipe, mode: str):
+    """The executor of the GRPO reward trials (None = VerifierReward's own local pool)."""
+    if recipe.reward.executor == "local":
+        return None
+    if mode == "tools":  # the recipe validator refuses this too; a recipe built in code may skip it
+        raise TrainError(f"reward.executor {recipe.reward.executor} cannot score rollout.mode tools: each episode's "
+                         "sandbox is driven from the training process; use reward.executor: local")  # fmt: skip
+    from arena.executors import get_executor
+
+    try:
+        return get_executor(recipe.reward.executor, recipe.workers, recipe.reward.address)
+    except RuntimeError as exc:  # Ray not installed
+        raise TrainError(str(exc)) from None
 
 
 __all__ = ["RecipeError", "TrainError", "corpus_digest", "latest_checkpoint", "train"]

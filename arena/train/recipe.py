@@ -10,15 +10,18 @@ A recipe says everything a post-training run depends on, so "the identical recip
   grpo       TRL ``GRPOConfig`` fields, by their TRL names
   rollout    ``answer`` (single turn: the completion goes to the answer file) or ``tools``
              (multi-turn bash tool in the sandbox), ``max_turns``
-  reward     verifier-backed reward: timeout, infrastructure retries
+  reward     verifier-backed reward: timeout, infrastructure retries, where its trials run
+             (``executor: local`` thread pool, or ``ray`` with an optional cluster ``address``)
   runtime    sandbox runtime for oracle demos and rewards; ``workers`` trials in parallel
   launch     how a GPU run is launched (processes, accelerate/DeepSpeed config, vLLM mode)
   seed       one seed for model init, data order and sampling
 
 ``sft`` and ``grpo`` are checked against the installed TRL's config dataclasses: an unknown or
 renamed field is an error that names the field, the closest valid name and the TRL version.
-``recipe_digest`` is the sha256 of the canonical JSON of the validated recipe (``name`` and
-``description`` excluded), recorded in every model card.
+``recipe_digest`` is the sha256 of the canonical JSON of the validated recipe (``name``,
+``description``, ``reward.executor`` and ``reward.address`` excluded), recorded in every model
+card.  The executor says where reward trials run, not what they score (the same rewards either
+way), so a run started on the local pool can be resumed on Ray and the other way round.
 """
 
 from __future__ import annotations
@@ -191,6 +194,20 @@ class RewardSpec(_Strict):
     timeout_sec: float = Field(30.0, gt=0, description="verifier timeout (the task's own, if lower, wins)")
     retries: int = Field(1, ge=0, description="retries of a trial that failed for infrastructure reasons")
     record_rollouts: bool = True
+    executor: Literal["local", "ray"] = Field(
+        "local",
+        description="where reward trials run: local (thread pool, default) or ray (answer mode only: "
+        "tool-mode episodes live in the training process)",
+    )
+    address: str | None = Field(
+        None, description="executor ray: cluster address (none = a local cluster on 127.0.0.1)"
+    )
+
+    @model_validator(mode="after")
+    def _address_needs_ray(self):
+        if self.address and self.executor != "ray":
+            raise ValueError("reward.address is a Ray cluster address: set reward.executor: ray with it")
+        return self
 
 
 class VLLMSpec(_Strict):
@@ -234,10 +251,23 @@ class Recipe(_Strict):
             raise ValueError("stages must be [sft], [grpo] or [sft, grpo] (in that order, each once)")
         return v
 
+    @model_validator(mode="after")
+    def _tool_rewards_stay_local(self):
+        if self.rollout.mode == "tools" and self.reward.executor != "local":
+            raise ValueError(
+                f"reward.executor {self.reward.executor} cannot score rollout.mode tools: each tool-mode episode's "
+                "sandbox is driven by the model's tool calls inside the training process (TRL environments), so "
+                "its reward is read there; use reward.executor: local (or rollout.mode: answer)"
+            )
+        return self
+
     def canonical(self) -> dict:
+        """What the digest covers: not the name or description, nor where reward trials run."""
         doc = self.model_dump(mode="json")
         doc.pop("name", None)
         doc.pop("description", None)
+        doc["reward"].pop("executor", None)
+        doc["reward"].pop("address", None)
         return doc
 
     @property
@@ -260,6 +290,8 @@ def _format_validation(exc: ValidationError, source: str) -> str:
     for e in exc.errors():
         loc = ".".join(str(x) for x in e["loc"]) or "(top level)"
         msg = e["msg"]
+        if e["type"] == "value_error":  # our validators' own sentences, without pydantic's "Value error, "
+            msg = str(e.get("ctx", {}).get("error", msg))
         if e["type"] == "extra_forbidden":
             parent = e["loc"][:-1]
             known = _known_keys(parent)
