@@ -18,11 +18,17 @@ Measured on 2 shared cores, 2026-11-28 (this script and one-off variants of it; 
   2 cyber families x 600 fresh easy instances, 300 steps, on new instances of the same families:
       failed-login-ips 0/30 (train templates) and 0/30 (held-out); log-level-count 8/30 and 6/30
       (about the prior of its small integer answers); the `small` size (0.89M) the same: 0, 8, 8
+  one family (unit-convert), 6,000 fresh instances, 800 steps (loss 0.86): easy 6/30, medium
+      1/30, hard 0/30 on new train-template instances, 0/90 held-out
   16 training families x 100 easy instances, 400 steps: 17/320 on new train-template instances,
       1/320 held-out
   warm starts, then 120 steps: a base pretrained 2,000 steps on 64k generic skill drills (drill
       accuracy 5/64 after it): baseline 3/168, bluefence 3/168; a base pretrained 3,000 steps as a
       language model on 48k family prompts (loss 0.32): baseline 2/168, bluefence 1/168
+
+What the model gets wrong (unit-convert, 400 steps at lr 1.5e-2, loss 0.43): the answer's shape is
+learned (digits then the right number of zeros: '3000' for '6000', '300' for '200') but not which
+sample's value to copy: the lookup/copy step does not form within these budgets.
 
 So at <= 200 distinct tasks per corpus (the submission bound) the tiny model memorizes its
 corpus (loss 0.3) and answers no held-out cyber task; neither pretraining tried here changed it.
