@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -246,3 +247,18 @@ def test_resume_skips_finished_work(quick_runs):
     assert {r: (root / "a" / "train" / r / "model_card.json").stat().st_mtime_ns for r in RUNS} == before
     assert again["headline"] == doc["headline"]
     assert "train" not in again["stage_times"] and "eval" not in again["stage_times"]  # nothing redone
+
+
+def test_default_run_trains_with_two_threads_and_restores_the_environment(monkeypatch):
+    from arena.showcase import _training_threads, plan_for
+
+    monkeypatch.delenv("ARENA_TORCH_THREADS", raising=False)
+    with _training_threads(plan_for(quick=False)):
+        assert os.environ["ARENA_TORCH_THREADS"] == str(min(2, os.cpu_count() or 1))
+    assert "ARENA_TORCH_THREADS" not in os.environ
+    with _training_threads(plan_for(quick=True)):
+        assert "ARENA_TORCH_THREADS" not in os.environ
+    monkeypatch.setenv("ARENA_TORCH_THREADS", "1")
+    with _training_threads(plan_for(quick=False)):
+        assert os.environ["ARENA_TORCH_THREADS"] == "1"
+    assert os.environ["ARENA_TORCH_THREADS"] == "1"
