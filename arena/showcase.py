@@ -1012,8 +1012,8 @@ def _training_threads(plan: Plan):
 
     The training pipeline gives tiny models 1 thread (2 spinning threads on a *busy* 2-core machine
     ran 3-10x slower).  In the showcase the other core is mostly idle while a run trains (trials
-    come in short bursts), and 2 threads measured faster: 586 s wall against 799 s for the same
-    run with 1 thread, same tables (2 cores, 2026-11-28).  Quick mode (the tests) keeps 1."""
+    come in short bursts), and 2 threads measured faster: 586-603 s wall against 799 s for the
+    same run with 1 thread, same tables (2 cores, 2026-11-28).  Quick mode (the tests) keeps 1."""
     key = "ARENA_TORCH_THREADS"
     before = os.environ.get(key)
     if plan.mode == "default" and before is None:

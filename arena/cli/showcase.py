@@ -30,7 +30,7 @@ background thread while the next model trains.  Same --seed, same tables (and sa
 An existing OUT is refused unless --resume, which skips every finished stage and run and
 continues the rest (a run killed mid-training continues from its last checkpoint).
 
-Measured on 2 cores: 586 s (training ~82% of it, 2 torch threads; 799 s with 1), --quick ~1 min.
+Measured on 2 cores: 586-603 s (training ~80% of it, 2 torch threads; 799 s with 1), --quick ~1 min.
 The tiny model fits its own corpus but hardly transfers to the held-out suite's new entities
 and paraphrased prompts: showcase.json's acceptance checks say so when a check does not hold.
 
