@@ -452,6 +452,16 @@ class Showcase:
     def state_path(self) -> Path:
         return self.out / "showcase.json"
 
+    @property
+    def train_threads(self) -> int | None:
+        """2 torch threads for the default run (None = the pipeline's 1 for tiny models; quick mode, the tests).
+
+        The pipeline's 1 guards a *busy* 2-core machine (2 spinning threads ran 3-10x slower there).  In
+        the showcase the other core is mostly idle while a run trains (trials come in short bursts),
+        and 2 threads measured faster: 586-603 s wall against 799 s for the same run with 1 thread,
+        same tables (2 cores, 2026-11-28).  ARENA_TORCH_THREADS, when set, still wins."""
+        return None if self.plan.mode == "quick" else min(2, os.cpu_count() or 1)
+
     def config(self) -> dict:
         return {"seed": self.seed, "plan": self.plan.to_dict(), "schema": SCHEMA}
 
@@ -536,7 +546,7 @@ class Showcase:
         try:
             self.display.say(f"{self.plan.mode} run into {self.out} (seed {self.seed}, recipe {self.recipe.name} "
                              f"{self.recipe.digest[:12]}, runtime {self.runtime.name})")  # fmt: skip
-            with _quiet_libraries(), _arena_errors(), _training_threads(self.plan):
+            with _quiet_libraries(), _arena_errors():
                 validation: Future = self._submit("validate", self.stage_validate)
                 self.stage_corpora()
                 jobs: list[Future] = []
@@ -732,7 +742,8 @@ class Showcase:
                 if base_src is not None and not (dest / "base" / "config.json").exists():
                     # the generated base model is byte-identical for every run (same size and seed): copy it
                     shutil.copytree(base_src, dest / "base", dirs_exist_ok=True)
-                train(recipe, [str(corpus)], dest, resume=True, progress=False, runtime=self.runtime)
+                train(recipe, [str(corpus)], dest, resume=True, progress=False, runtime=self.runtime,
+                      threads=self.train_threads)
                 self._window("train", t, time.perf_counter())
                 self._mark_item("train", run)
             if base_src is None and (dest / "base" / "config.json").exists():
@@ -1004,27 +1015,6 @@ EXPECTED_SECONDS = {
     "default": {"corpora": 1, "train": 420, "learnability": 5, "eval": 10, "report": 10, "notebooks": 25},
     "quick": {"corpora": 1, "train": 50, "learnability": 2, "eval": 5, "report": 5, "notebooks": 25},
 }
-
-
-@contextlib.contextmanager
-def _training_threads(plan: Plan):
-    """The default run trains with 2 torch threads (ARENA_TORCH_THREADS, unless the user set it).
-
-    The training pipeline gives tiny models 1 thread (2 spinning threads on a *busy* 2-core machine
-    ran 3-10x slower).  In the showcase the other core is mostly idle while a run trains (trials
-    come in short bursts), and 2 threads measured faster: 586-603 s wall against 799 s for the
-    same run with 1 thread, same tables (2 cores, 2026-11-28).  Quick mode (the tests) keeps 1."""
-    key = "ARENA_TORCH_THREADS"
-    before = os.environ.get(key)
-    if plan.mode == "default" and before is None:
-        os.environ[key] = str(min(2, os.cpu_count() or 1))
-    try:
-        yield
-    finally:
-        if before is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = before
 
 
 @contextlib.contextmanager

@@ -249,16 +249,17 @@ def test_resume_skips_finished_work(quick_runs):
     assert "train" not in again["stage_times"] and "eval" not in again["stage_times"]  # nothing redone
 
 
-def test_default_run_trains_with_two_threads_and_restores_the_environment(monkeypatch):
-    from arena.showcase import _training_threads, plan_for
+def test_default_run_trains_with_two_threads_unless_the_user_says_otherwise(tmp_path, monkeypatch):
+    from arena.showcase import Showcase
+    from arena.train.pipeline import _torch_threads
+    from arena.train.recipe import load_recipe
 
+    two = min(2, os.cpu_count() or 1)
+    assert Showcase(tmp_path / "d", quick=False, progress=False).train_threads == two
+    assert Showcase(tmp_path / "q", quick=True, progress=False).train_threads is None
+    tiny = load_recipe("tiny-showcase")
     monkeypatch.delenv("ARENA_TORCH_THREADS", raising=False)
-    with _training_threads(plan_for(quick=False)):
-        assert os.environ["ARENA_TORCH_THREADS"] == str(min(2, os.cpu_count() or 1))
-    assert "ARENA_TORCH_THREADS" not in os.environ
-    with _training_threads(plan_for(quick=True)):
-        assert "ARENA_TORCH_THREADS" not in os.environ
+    assert _torch_threads(tiny, two) == two
+    assert _torch_threads(tiny, None) == 1
     monkeypatch.setenv("ARENA_TORCH_THREADS", "1")
-    with _training_threads(plan_for(quick=False)):
-        assert os.environ["ARENA_TORCH_THREADS"] == "1"
-    assert os.environ["ARENA_TORCH_THREADS"] == "1"
+    assert _torch_threads(tiny, two) == 1

@@ -100,13 +100,16 @@ def _say(progress: bool, msg: str) -> None:
         print(f"[arena train] {msg}", file=sys.stderr, flush=True)
 
 
-def _torch_threads(recipe: Recipe) -> int:
-    """Intra-op threads for CPU training: ARENA_TORCH_THREADS if set; 1 for the tiny models (their matmuls
-    are too small to gain from threads, and 2 spinning threads on a busy 2-core machine ran 3-10x slower
-    than one, measured here); else every core."""
+def _torch_threads(recipe: Recipe, threads: int | None = None) -> int:
+    """Intra-op threads for CPU training: ARENA_TORCH_THREADS if set; else ``threads`` if the caller
+    knows better (the showcase); 1 for the tiny models (their matmuls are too small to gain from threads,
+    and 2 spinning threads on a busy 2-core machine ran 3-10x slower than one, measured here); else
+    every core."""
     env = os.environ.get("ARENA_TORCH_THREADS", "")
     if env.isdigit() and int(env) > 0:
         return int(env)
+    if threads:
+        return threads
     return 1 if recipe.model.tiny is not None else max(1, os.cpu_count() or 1)
 
 
@@ -240,8 +243,11 @@ def train(
     progress: bool = True,
     runtime=None,
     stop_after: str | None = None,
+    threads: int | None = None,
 ) -> dict:
-    """Run the recipe's stages on the corpus; returns the model card (also written to out/model_card.json)."""
+    """Run the recipe's stages on the corpus; returns the model card (also written to out/model_card.json).
+
+    ``threads``: torch intra-op threads on CPU (ARENA_TORCH_THREADS still wins; default: see _torch_threads)."""
     import torch
 
     from arena.corpus import load_tasks
@@ -286,7 +292,7 @@ def train(
                      corpus=[str(c) for c in corpus], tasks=len(tasks))  # fmt: skip
     state.save()
     (out / "recipe.json").write_text(json.dumps(recipe.model_dump(mode="json"), indent=1))
-    torch.set_num_threads(_torch_threads(recipe))
+    torch.set_num_threads(_torch_threads(recipe, threads))
     if not progress:
         import datasets
         from transformers.utils import logging as hf_logging
