@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from arena.results import json_lines
+
 SCHEMA = 1
 
 
@@ -144,12 +146,8 @@ def read_records(path: str | Path, *, repair: bool = False) -> ReadResult:
     raw = path.read_bytes()
     lines = raw.split(b"\n")
     tail = lines.pop()  # b"" when the file ends with a newline
-    for i, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            rec = json.loads(line)
-        except ValueError:
+    for i, ok, rec in json_lines(lines):
+        if not ok:
             res.problems.append(f"{path}:{i}: not a JSON record, skipped")
             continue
         if isinstance(rec, dict) and "team" in rec:

@@ -15,8 +15,10 @@ from __future__ import annotations
 import json
 import os
 import threading
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 STATUSES = ("ok", "verifier_error", "infra_error", "timeout")
 COLUMNS = (
@@ -24,6 +26,18 @@ COLUMNS = (
     "runtime", "status", "reward", "failure_kind", "reason", "metrics", "side_info", "notes",
     "setup_sec", "agent_sec", "verifier_sec", "total_sec", "started_at", "log_dir",
 )  # fmt: skip
+
+
+def json_lines(lines: Iterable[bytes]) -> Iterator[tuple[int, bool, Any]]:
+    """(1-based line number, parsed?, value) for every non-blank line of a JSON-lines file; a line
+    that is not JSON (torn by a kill, or corrupt) comes back with parsed False and value None."""
+    for i, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            yield i, True, json.loads(line)
+        except ValueError:
+            yield i, False, None
 
 
 @dataclass
@@ -101,13 +115,9 @@ class RunStore:
         if self.journal.exists():
             with open(self.journal, "rb") as fh:
                 lines = fh.read().split(b"\n")
-            for i, line in enumerate(lines):
-                if not line.strip():
-                    continue
-                try:
-                    r = json.loads(line)
-                except ValueError:
-                    self.repaired.append(f"trials.jsonl line {i + 1} was torn (killed mid-write); skipped")
+            for i, ok, r in json_lines(lines):
+                if not ok:
+                    self.repaired.append(f"trials.jsonl line {i} was torn (killed mid-write); skipped")
                     continue
                 self._rows[r["trial_key"]] = r
             if self.repaired:
