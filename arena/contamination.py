@@ -19,8 +19,9 @@ Scores of a pair (a, b):
 * ``jaccard``: MinHash estimate (``datasketch``, NUM_PERM permutations) of the Jaccard similarity
   of the documents' SHINGLE-word shingle sets: whole-document similarity, robust to small edits.
 
-Template text — grams found in many documents (instruction boilerplate, a shared ``test.sh``) —
-is removed before anything is scored (TEMPLATE_MIN_DOCS, TEMPLATE_SHARE).  Candidate pairs (so
+Template text — lines, then grams, found in many documents (instruction boilerplate, a shared
+answer-format sentence, a shared ``test.sh``) — is removed before anything is scored
+(TEMPLATE_MIN_DOCS, TEMPLATE_SHARE; no gram spans a removed line).  Candidate pairs (so
 thousands of tasks never mean millions of comparisons): documents sharing an 8-gram, from an
 inverted index, plus ``MinHashLSH`` neighbours at LSH_THRESHOLD; only candidates are scored.
 Pairs inside one source and between two held-out tasks are not compared.
@@ -88,20 +89,50 @@ def _docs_frame(docs) -> pd.DataFrame:
 
 
 def _features(texts: Iterable[str], template: bool = True) -> list[list[np.ndarray]]:
-    """Per document: [13-grams, 8-grams, shingles] as sorted hash arrays, template text removed:
-    a gram found in more than max(TEMPLATE_MIN_DOCS, TEMPLATE_SHARE · #docs) documents is the
-    organizers' or a team's template (instructions boilerplate, a shared test.sh), evidence of
-    nothing, and would otherwise make every pair of template-sharing tasks look alike."""
+    """Per document: [13-grams, 8-grams, shingles] as sorted hash arrays, template text removed.
+
+    Template text is evidence of nothing and would otherwise make every pair of template-sharing
+    tasks look alike.  Two passes, both with the limit max(TEMPLATE_MIN_DOCS, TEMPLATE_SHARE ·
+    #docs): first whole *lines* found in more documents than that (an answer-format
+    sentence, the answer-file instruction) are cut out, and no gram spans the cut — otherwise
+    the words next to a boilerplate line (the end of the question before a shared format line)
+    would glue onto it into grams that look copied; then *grams* found in more documents than
+    that (boilerplate inside lines, a shared test.sh) are dropped."""
+    texts = [str(x) for x in texts]
+    limit = max(TEMPLATE_MIN_DOCS, TEMPLATE_SHARE * len(texts))
+    docs_lines = [[tuple(normalize(line)) for line in t.splitlines()] for t in texts]
+    boiler: set[tuple[str, ...]] = set()
+    if template:
+        line_df: dict[tuple[str, ...], int] = {}
+        for lines in docs_lines:
+            for key in {x for x in lines if x}:
+                line_df[key] = line_df.get(key, 0) + 1
+        boiler = {k for k, c in line_df.items() if c > limit}
     vocab: dict[str, int] = {}
-    toks = [np.array([vocab.setdefault(t, len(vocab)) for t in normalize(str(x))], dtype=np.uint64) for x in texts]
-    feats = [[_ngrams(t, n) for n in (13, 8, SHINGLE)] for t in toks]
-    limit = max(TEMPLATE_MIN_DOCS, TEMPLATE_SHARE * len(feats))
+    feats = []
+    for lines in docs_lines:
+        blocks: list[list[int]] = [[]]
+        for line in lines:
+            if line in boiler:
+                blocks.append([])
+            else:
+                blocks[-1] += [vocab.setdefault(w, len(vocab)) for w in line]
+        arrays = [np.array(b, dtype=np.uint64) for b in blocks if b]
+        size = sum(a.size for a in arrays)
+        grams = []
+        for n in (13, 8, SHINGLE):
+            if size < n:  # a short document is one gram: itself
+                grams.append(_ngrams(np.concatenate(arrays) if arrays else np.empty(0, np.uint64), n))
+            else:
+                parts = [_ngrams(a, n) for a in arrays if a.size >= n]
+                grams.append(np.unique(np.concatenate(parts)) if parts else np.empty(0, np.uint64))
+        feats.append(grams)
     for k in range(3 if template else 0):
         grams, df = np.unique(np.concatenate([f[k] for f in feats] or [np.empty(0, np.uint64)]), return_counts=True)
-        template = grams[df > limit]
-        if template.size:
+        common = grams[df > limit]
+        if common.size:
             for f in feats:
-                f[k] = f[k][~np.isin(f[k], template, assume_unique=True)]
+                f[k] = f[k][~np.isin(f[k], common, assume_unique=True)]
     return feats
 
 
