@@ -33,7 +33,7 @@ def make_corpus(root: Path, n_tasks: int) -> list:
     from arena import families
     from arena.corpus import load_tasks
 
-    names = ["unit-convert", "invoice-total", "log-level-count", "meter-delta"]
+    names = ["unit-convert", "invoice-total", "web-attack-type", "meter-delta"]
     per = max(1, n_tasks // len(names))
     for name in names:
         families.generate(name, per, 3, root, "easy")

@@ -16,7 +16,7 @@ Measured on 2 shared cores, 2026-11-28 (this script and one-off variants of it; 
   from scratch, 4 heads x 16, 150 SFT steps: baseline (reference, 80 tasks) 0/168;
       198 generated cyber instances 2/168 (0 of 21 cyber); 600 steps: loss 0.36, 3/168, 0 cyber
   2 cyber families x 600 fresh easy instances, 300 steps, on new instances of the same families:
-      failed-login-ips 0/30 (train templates) and 0/30 (held-out); log-level-count 8/30 and 6/30
+      failed-login-ips 0/30 (train templates) and 0/30 (held-out); log-level-count (since replaced) 8/30, 6/30
       (about the prior of its small integer answers); the `small` size (0.89M) the same: 0, 8, 8
   one family (unit-convert), 6,000 fresh instances, 800 steps (loss 0.86): easy 6/30, medium
       1/30, hard 0/30 on new train-template instances, 0/90 held-out
@@ -32,6 +32,20 @@ sample's value to copy: the lookup/copy step does not form within these budgets.
 
 So at <= 200 distinct tasks per corpus (the submission bound) the tiny model memorizes its
 corpus (loss 0.3) and answers no held-out cyber task; neither pretraining tried here changed it.
+
+What changed it (2026-11-29): a family whose answer does not have to be copied, and a held-out
+suite that paraphrases the question but not the answer contract.
+  web-attack-type (one of five labels named in the question, read off the attack payload in 1-3
+      web requests; hosts, paths and parameters from split entity pools), 120 steps, evaluated on
+      90 fresh instances: 32 training instances: 23/90 held-out (chance is 18), 42/90 on new
+      train-template instances; 200 instances: 46-54/90 held-out (easy 27/30), 200 steps 53/90
+  what broke the held-out instances (32-instance model, 90 instances, train-template baseline
+      42): held-out entities alone 25, held-out answer-format line alone 25, answer-file line 32,
+      intro 39, ask 47: the lines just before the answer matter most, so the contract lines are now
+      the same in both splits (arena/families/base.py)
+  this script on the rebuilt corpora (log-level-count replaced by web-attack-type; bluefence =
+      168 web-attack-type + 32 failed-login-ips, the 200-task maximum): baseline 1/168 (0 cyber),
+      bluefence 7/168, all 7 in cybersecurity
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@
                                    manifest.csv, public_sample.txt, README.md
 
 Training corpora use only non-reserved families on the train split.  The held-out suite uses the
-held-out split (the other half of every entity pool, paraphrased prompt templates) of the same
+held-out split (the other half of every entity pool, paraphrased questions) of the same
 families (near transfer) plus the reserved families that no training corpus contains (far
 transfer).  The build refuses to finish if any held-out prompt or entity also occurs in a
 training corpus.
@@ -56,7 +56,7 @@ TEAMS = {
     "bluefence": {
         "team_name": "Blue Fence",
         "contact_email": "bluefence@example.org",
-        "what": "narrow: cybersecurity only (failed-login IPs and log triage counts)",
+        "what": "narrow: cybersecurity only, the 200-task maximum (web attack triage and failed-login IPs)",
     },
     "hasty": {
         "team_name": "Hasty Labs",
@@ -248,8 +248,8 @@ def build_reference(root: Path, seen: set[str]) -> list[Generated]:
 def build_teams(root: Path, seen: set[str]) -> dict[str, list[Generated]]:
     plans = {
         "polymath": {f: MIX6 for f in families.names(reserved=False)},
-        "bluefence": {"failed-login-ips": {"easy": 12, "medium": 12, "hard": 8},
-                      "log-level-count": {"easy": 12, "medium": 12, "hard": 8}},
+        "bluefence": {"web-attack-type": {"easy": 56, "medium": 56, "hard": 56},
+                      "failed-login-ips": {"easy": 12, "medium": 12, "hard": 8}},
         "hasty": {f: {"easy": 4, "medium": 4, "hard": 2} for f in HASTY_FAMILIES},
     }  # fmt: skip
     teams_dir = root / "environments" / "teams"
@@ -414,9 +414,10 @@ model (the reference baseline and each team's) is scored.  Built by `python scri
 * **Near transfer** (two families per domain): the same procedural families the training corpora
   use, drawn with `split="heldout"`: new seeds, the *other half* of every entity pool (sample
   names, sensors, IP ranges, hosts, items, accounts, people, meeting names, track titles, config
-  keys, run names, variable names, module paths…) and paraphrased prompt templates (intro,
-  question, answer-format line and answer-file line are all worded differently).  Difficulty mix
-  per family: 3 easy, 2 medium, 2 hard.
+  keys, run names, variable names, module paths…) and paraphrased questions (the intro and the
+  question are worded differently; the answer contract, i.e. the answer-format and answer-file
+  lines, is the suite's published format and reads the same).  Difficulty mix per family: 3 easy,
+  2 medium, 2 hard.
 * **Far transfer** (one family per domain: {far}): families that are *reserved*: no training
   corpus contains them.  They reuse the shared skills (extraction, counting, arithmetic,
   comparison) and the shared answer formats (int, kv, list, token) in a new task shape, so a

@@ -223,4 +223,5 @@ def test_corpora_stay_small():
             else:
                 files += p.stat().st_size
     assert files < 8_000_000
-    assert files + 4096 * dirs < 15_500_000  # what `du --apparent-size` reports
+    # what `du --apparent-size` reports; ~19.5 MB since bluefence holds the 200-task maximum (2026-11-29)
+    assert files + 4096 * dirs < 21_000_000

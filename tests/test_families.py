@@ -17,7 +17,7 @@ import pytest
 
 from arena import domains, families
 from arena.cli.main import main as cli_main
-from arena.families.base import ASSETS, FORMATS
+from arena.families.base import ASSETS, FILE_LINE, FORMAT_LINES, FORMATS, KEYS_LINE
 from arena.task import load_task, tree_digest
 
 ALL = list(families.FAMILIES)
@@ -123,7 +123,7 @@ def test_static_checks_pass_when_available(tmp_path):
 @pytest.mark.parametrize("name", ALL)
 def test_prompts_are_short_and_state_the_format(name):
     for g in mixed(name, 15) + mixed(name, 15, split="heldout"):
-        assert len(g.prompt) <= 620, (g.task_id, len(g.prompt))
+        assert len(g.prompt) <= 650, (g.task_id, len(g.prompt))  # well under max_length 512 tokens
         assert g.prompt.rstrip().endswith("/root/answer.txt.")
         if g.family.fmt == "kv":
             assert ", ".join(g.instance.keys) in g.prompt
@@ -390,6 +390,12 @@ def test_train_and_heldout_pools_are_disjoint_across_all_families():
     assert not train & held
 
 
+def _ask(g: families.Generated) -> str:
+    """The question line: the last line before the kv keys line and the two contract lines."""
+    lines = g.prompt.splitlines()[:-2]
+    return lines[-2] if lines[-1].startswith(KEYS_LINE.split("{")[0]) else lines[-1]
+
+
 @pytest.mark.parametrize("name", ALL)
 def test_heldout_split_is_disjoint_from_train(name):
     fam = families.get(name)
@@ -411,8 +417,27 @@ def test_heldout_split_is_disjoint_from_train(name):
     # held-out prompts are paraphrased: their opening lines never occur in training prompts
     train_firsts = {g.prompt.split("\n", 1)[0] for g in train}
     assert train_firsts.isdisjoint(g.prompt.split("\n", 1)[0] for g in held)
-    train_lasts = {g.prompt.rsplit("\n", 3)[-3] for g in train}
-    assert train_lasts.isdisjoint(g.prompt.rsplit("\n", 3)[-3] for g in held)
+    train_asks = {_ask(g) for g in train}
+    assert train_asks.isdisjoint(_ask(g) for g in held)
+    # ... but not the answer contract: the format and answer-file lines read the same in both splits
+    for g in train + held:
+        assert g.prompt.splitlines()[-2:] == [FORMAT_LINES[fam.fmt], FILE_LINE], g.task_id
+
+
+def test_web_attack_label_is_the_payload_class():
+    """web-attack-type: the answer names the class of the one payload in the requests (none: no payload),
+    so the label is learnable from the data and not from the hosts, paths or parameters around it."""
+    fam = families.get("web-attack-type")
+    seen = collections.Counter()
+    for split in ("train", "heldout"):
+        for g in mixed("web-attack-type", 60, split):
+            found = {label for label, payloads in fam.PAYLOADS.items() for p in payloads if p in g.instance.data}
+            assert found == ({g.answer} if g.answer != "none" else set()), (g.task_id, g.instance.data)
+            n = len(g.instance.data.splitlines())
+            assert n == 1 + ("easy", "medium", "hard").index(g.difficulty)
+            assert all(label in g.prompt for label in fam.LABELS)
+            seen[g.answer] += 1
+    assert set(seen) == set(fam.LABELS) and min(seen.values()) >= 10, seen
 
 
 # --------------------------------------------------------------------------- the command

@@ -49,7 +49,7 @@ def world():
     teams = {k: v for k, v in runs.items() if k != "base"}
     scores = score_table(teams, runs["base"], n_resamples=1000, cap=0.2)
     meta = pd.DataFrame([("base", None, None), ("broad", "+".join(D), "fam-a"), ("sci", "sciences", "unit-convert"),
-                         ("null1", "cybersecurity", "log-level-count"), ("null2", "sciences+finance", "fam-a")],
+                         ("null1", "cybersecurity", "web-attack-type"), ("null2", "sciences+finance", "fam-a")],
                         columns=["run", "train_domains", "family"])  # fmt: skip
     return runs, scores, meta
 
@@ -117,7 +117,7 @@ def test_transfer_heatmap_marks_cells_whose_ci_excludes_zero(world):
     fig = transfer_heatmap(f)
     assert fig.axes[0].images[0].get_array().shape == (f["family"].nunique(), 8)
     assert "family" in fig.axes[0].get_ylabel()
-    # log-level-count (home: cybersecurity) did not lift its own domain: that cell is outlined dotted
+    # web-attack-type (home: cybersecurity) did not lift its own domain: that cell is outlined dotted
     dotted = [p for p in fig.axes[0].patches if isinstance(p, Rectangle) and p.get_linestyle() == ":"]
     assert len(dotted) == 1 and dotted[0].get_xy()[0] == pytest.approx(D.index("cybersecurity") - 0.48)
 

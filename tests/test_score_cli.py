@@ -322,7 +322,7 @@ def test_report_writes_tables_figures_and_is_deterministic(capsys, runs, tmp_pat
     pytest.importorskip("matplotlib")
     pytest.importorskip("datasketch")
     meta = tmp_path / "meta.csv"
-    meta.write_text("run,train_domains,family\nnull1,cybersecurity,log-level-count\nghost,sciences,\n")
+    meta.write_text("run,train_domains,family\nnull1,cybersecurity,web-attack-type\nghost,sciences,\n")
     corpus, held = corpora
     flags = tmp_path / "flags.csv"
     flags.write_text("team,flag,detail\nnull2,oracle fails,2 tasks\n")

@@ -22,10 +22,11 @@ Answer formats shared across domains, so skills can transfer:
   int    a bare integer                 42
   kv     key=value lines, stated order   C=2 / H=8 / O=6 (one per line)
   list   comma-separated, no spaces      10.0.3.7,10.0.9.1
-  token  one name from the data          run-fox
+  token  one name from the data/question  run-fox
 
 --split heldout draws names, hosts, tickers… from the other half of every entity pool and uses
-paraphrased prompt templates: held-out tasks never coincide with training tasks.  Families
+paraphrased questions (the answer-format and answer-file lines stay the same): held-out tasks
+never coincide with training tasks.  Families
 marked [reserved: far-transfer probe] in --list are left out of training corpora.
 
 examples:

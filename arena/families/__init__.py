@@ -8,8 +8,9 @@ Every package asks a single-turn question whose data sits in the prompt, names t
     from arena import families
     families.generate("unit-convert", n=10, seed=1, out="corpus/", difficulty="easy", split="train")
 
-``split="heldout"`` draws from the other half of every entity pool and from paraphrased prompt
-templates, so no held-out task can coincide with a training one.
+``split="heldout"`` draws from the other half of every entity pool and from paraphrased question
+templates (intro and ask; the answer-contract lines are the same in both splits), so no held-out
+task can coincide with a training one.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from arena.families.base import (
     package_files,
     write_generated,
 )
-from arena.families.cyber import FailedLoginIps, LogLevelCount, PortScanSource
+from arena.families.cyber import FailedLoginIps, PortScanSource, WebAttackType
 from arena.families.finance import InvoiceTotal, LedgerBalance, TickerGain
 from arena.families.industrial import MeterDelta, PumpStatus, SensorAlarms
 from arena.families.media import ClipFrames, PlaylistDuration, SubtitleTiming
@@ -53,7 +54,7 @@ __all__ = [
 _CLASSES = (
     UnitConvert, StoichAtoms, DecayHalving,
     SensorAlarms, MeterDelta, PumpStatus,
-    FailedLoginIps, LogLevelCount, PortScanSource,
+    FailedLoginIps, WebAttackType, PortScanSource,
     InvoiceTotal, LedgerBalance, TickerGain,
     ActionItems, CalendarConflicts, DeadlineCount,
     PlaylistDuration, SubtitleTiming, ClipFrames,

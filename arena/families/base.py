@@ -13,7 +13,7 @@ answer looks the same, so every family answers in one of ``FORMATS``:
   int    a bare integer                          42
   kv     key=value lines, keys in a stated order C=2 / H=8 / O=6
   list   comma-separated items, no spaces        10.0.3.7,10.0.9.1
-  token  one name copied from the data           run-fox
+  token  one name from the data or the question  run-fox
 
 Determinism: one ``random.Random`` per (family, split, difficulty, seed, index), seeded with a
 string (stable across processes and PYTHONHASHSEED); files are written with fixed bytes and modes.
@@ -37,29 +37,21 @@ AUTHOR_EMAIL = "generator@example.org"
 BASE_IMAGE = "arena-base:py3.11"
 ASSETS = Path(__file__).resolve().parent / "assets"
 
-#: how each format is stated in the prompt; held-out prompts use the paraphrase
+#: the answer contract: how each format is stated, and where the answer goes.  The same wording in
+#: both splits: a suite publishes its answer format with its task format, so a held-out task words
+#: its question differently (intro and ask are paraphrased) but not the contract.  (Until
+#: 2026-11-29 the held-out split paraphrased these two lines too; the tiny showcase model, which
+#: reads the answer's shape off the lines just before it, then answered held-out tasks at chance
+#: whatever it had learned: bench/calibrate_heldout.py.)
 FORMAT_LINES = {
-    "int": {
-        "train": "Answer format: a bare integer (digits only, no units or words).",
-        "heldout": "Reply with the integer alone: digits only, no unit, no words.",
-    },
-    "kv": {
-        "train": "Answer format: one key=value line per key, in this order: {keys}. No spaces, nothing else.",
-        "heldout": "Reply with lines key=value (no spaces), keys in exactly this order: {keys}. Nothing more.",
-    },
-    "list": {
-        "train": "Answer format: the items separated by commas, no spaces, in order of first appearance.",
-        "heldout": "Reply with the items comma-separated without spaces, ordered by where they first appear.",
-    },
-    "token": {
-        "train": "Answer format: the name only, exactly as written above.",
-        "heldout": "Reply with that one name, spelled as above, and nothing else.",
-    },
+    "int": "Answer format: a bare integer (digits only, no units or words).",
+    "kv": "Answer format: one key=value line per key, in the order listed above. No spaces, nothing else.",
+    "list": "Answer format: the items separated by commas, no spaces, in order of first appearance.",
+    "token": "Answer format: the name only, exactly as written above.",
 }
-FILE_LINES = {
-    "train": f"Write only the answer to {ANSWER_FILE}.",
-    "heldout": f"Save just the answer in {ANSWER_FILE}.",
-}
+FILE_LINE = f"Write only the answer to {ANSWER_FILE}."
+#: kv tasks name their keys on a line of their own, before the (then constant) format line
+KEYS_LINE = "Keys, in this order: {keys}"
 #: reward dimensions per format (see assets/verify.py), for verifier.md and the rubric
 DIMENSIONS = {
     "int": (("format", 0.1, "a bare integer"), ("correctness", 0.9, "the exact value")),
@@ -170,8 +162,8 @@ class Family:
     def prompt(self, inst: Instance, rng: random.Random, split: str) -> str:
         intro = rng.choice(self.intros[split]).format(**inst.slots)
         ask = rng.choice(self.asks[inst.mode][split]).format(**inst.slots)
-        fmt_line = FORMAT_LINES[self.fmt][split].format(keys=", ".join(inst.keys))
-        return f"{intro}\n\n{inst.data}\n\n{ask}\n{fmt_line}\n{FILE_LINES[split]}"
+        keys = KEYS_LINE.format(keys=", ".join(inst.keys)) + "\n" if inst.keys else ""
+        return f"{intro}\n\n{inst.data}\n\n{ask}\n{keys}{FORMAT_LINES[self.fmt]}\n{FILE_LINE}"
 
 
 # --------------------------------------------------------------------------- package files

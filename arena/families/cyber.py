@@ -1,4 +1,4 @@
-"""Cybersecurity: failed-login IP extraction, log triage counts, port-scan source (far probe)."""
+"""Cybersecurity: failed-login IP extraction, web attack triage, port-scan source (far probe)."""
 
 from __future__ import annotations
 
@@ -76,72 +76,74 @@ class FailedLoginIps(Family):
         )
 
 
-class LogLevelCount(Family):
-    name = "log-level-count"
+class WebAttackType(Family):
+    """WAF-style triage: which attack class, if any, hides in a few web requests.
+
+    The signal is the payload (the attack signatures are the domain knowledge, the same in both
+    splits); hosts, paths and parameter names are entities (train and held-out halves), so a
+    held-out task is new traffic carrying a known kind of attack.  The answer is one of five fixed
+    labels named in the question, which makes the family learnable by the showcase's tiny model
+    from a team-sized corpus (measured in bench/calibrate_heldout.py)."""
+
+    name = "web-attack-type"
     domain = "cybersecurity"
-    description = "count the log lines of one level (ERROR or WARN) from one host"
-    fmt = "int"
-    skills = ("extraction", "counting", "answer-int", "log-parsing")
-    tags = ("log-triage", "siem")
+    description = "name the attack class (sqli, xss, traversal, cmdi or none) in a few web requests"
+    fmt = "token"
+    skills = ("extraction", "classification", "log-parsing", "answer-token")
+    tags = ("waf", "web-logs", "blue-team")
+    LABELS = ("sqli", "xss", "traversal", "cmdi", "none")
+    PAYLOADS = {
+        "sqli": ("' OR 1=1--", "' UNION SELECT password FROM users--", "admin'--", "1; DROP TABLE users",
+                 "' OR 'a'='a"),
+        "xss": ("<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "<svg onload=alert(1)>",
+                "javascript:alert(document.cookie)"),
+        "traversal": ("../../../etc/passwd", "..%2f..%2fetc%2fshadow", "....//....//etc/hosts",
+                      "..\\..\\windows\\win.ini"),
+        "cmdi": ("; ls -la", "| whoami", "&& uname -a", "$(whoami)", "`uname`"),
+    }  # fmt: skip
+    BENIGN = ("shoes", "red+dress", "2024", "hello", "page2", "laptop", "blue", "news", "42", "summer+sale")
+    STATUS = (200, 200, 403, 500)
     pools = {
-        "host": pool(
-            "web-1 web-2 db-1 db-2 cache-1 api-1 api-2 queue-1",
-            "edge-7 mail-3 vpn-2 auth-4 proxy-5 dns-6 store-8 batch-9",
-        )
+        "host": pool("shop.example web.example api.example blog.example", "portal.test store.test app.test wiki.test"),
+        "path": pool("/search /login /item /cart /view", "/find /signin /product /basket /show"),
+        "param": pool("q term user lang page", "s key name sort p"),
     }
     intros = {
-        "train": ("Syslog lines forwarded to the SIEM (host, level, message):", "Aggregated service logs:"),
-        "heldout": ("Events collected by the log shipper:", "Central log stream, newest last:"),
+        "train": (
+            "Web server access log (method, host, path?param=value, status):",
+            "Requests seen by the reverse proxy:",
+        ),
+        "heldout": ("HTTP requests captured at the load balancer:", "Access log lines from the web tier:"),
     }
     asks = {
         "main": {
             "train": (
-                "How many {level} lines came from {host}?",
-                "Count the {level} lines logged by {host}.",
+                "Which attack type do these requests show: sqli, xss, traversal, cmdi or none?",
+                "Classify the attack in this traffic as sqli, xss, traversal, cmdi or none.",
             ),
             "heldout": (
-                "What is the number of {level} events reported by {host}?",
-                "For host {host}, how many lines have level {level}?",
+                "What kind of attack is in these lines (sqli, xss, traversal, cmdi, none)?",
+                "Name the attack class here; one of sqli, xss, traversal, cmdi, none.",
             ),
         }
     }
-    LEVELS = ("INFO", "WARN", "ERROR")
-    MESSAGES = (
-        "timeout",
-        "retry",
-        "disk full",
-        "conn reset",
-        "slow query",
-        "cache miss",
-        "started",
-        "auth ok",
-    )
 
     def make(self, rng, level, split):
-        n = (7, 9, 11)[level]
-        hosts = rng.sample(self.pool("host", split), (2, 3, 3)[level])
-        target, lv = hosts[0], rng.choice(("ERROR", "WARN"))
-        c = rng.randint(0, (4, 5, 6)[level])
-        pairs = [(target, lv)] * c
-        others = [h for h in hosts if h != target]
-        pairs.append((rng.choice(others), lv))  # the same level from another host
-        pairs.append((target, rng.choice([x for x in self.LEVELS if x != lv])))  # the host at another level
-        while len(pairs) < n:
-            h, x = rng.choice(hosts), rng.choice(self.LEVELS)
-            if (h, x) != (target, lv):
-                pairs.append((h, x))
-        rng.shuffle(pairs)
-        lines = [f"{h} {x} {rng.choice(self.MESSAGES)}" for h, x in pairs]
+        n = level + 1  # requests shown: easy 1, medium 2, hard 3 (at most one carries the attack)
+        label = rng.choice(self.LABELS)
+        host = rng.choice(self.pool("host", split))
+        reqs = [[rng.choice(self.pool("path", split)), rng.choice(self.pool("param", split)), rng.choice(self.BENIGN)]
+                for _ in range(n)]  # fmt: skip
+        if label != "none":
+            reqs[rng.randrange(n)][2] = rng.choice(self.PAYLOADS[label])
+        lines = [f"GET {host}{path}?{param}={value} {rng.choice(self.STATUS)}" for path, param, value in reqs]
+        used = (host,) + tuple(dict.fromkeys(x for r in reqs for x in r[:2]))
         return Instance(
             "\n".join(lines),
-            str(c),
-            {"host": target, "level": lv},
-            candidates=tuple(hosts),
-            entities=tuple(hosts),
-            shortcuts={
-                "level-total": str(sum(x == lv for _, x in pairs)),
-                "host-total": str(sum(h == target for h, _ in pairs)),
-            },
+            label,
+            candidates=self.LABELS,
+            entities=used,
+            shortcuts={"always-none": "none", "always-sqli": "sqli"},
         )
 
 

@@ -1,8 +1,0 @@
-#!/bin/bash
-# Reference solution for log-level-count-train-s301-0008: writes the expected answer to the answer file.
-set -e
-WORKSPACE="${BENCHFLOW_WORKSPACE:-/root}"
-mkdir -p "$WORKSPACE"
-cat > "$WORKSPACE/answer.txt" <<'ANSWER'
-2
-ANSWER
