@@ -7,7 +7,9 @@ where every runtime must be available and a missing one fails the suite.
 from __future__ import annotations
 
 import os
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -188,3 +190,20 @@ def test_context_manager_closes(runtime_task, tmp_path: Path):
         assert sb.exec("echo in").stdout == "in\n"
     with pytest.raises(SandboxError):
         sb.exec("true")
+
+
+def test_local_commands_keep_a_background_callers_priority(box, runtime_task):
+    """A trial launched from a thread at nice 10 runs at nice 10 even though each command gets a
+    session (an autogroup) of its own; from a normal thread, at nice 0."""
+    if runtime_task[0].name != "local":
+        pytest.skip("the Docker daemon schedules its containers; priority passing is the local runtime's")
+    if not Path("/proc/self/autogroup").exists():
+        pytest.skip("this kernel has no autogroup scheduling")
+
+    def low():
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+        return box.exec("sleep 0.2; cat /proc/self/autogroup").stdout
+
+    with ThreadPoolExecutor(1) as pool:
+        assert pool.submit(low).result().split()[-2:] == ["nice", "10"]
+    assert box.exec("sleep 0.2; cat /proc/self/autogroup").stdout.split()[-2:] == ["nice", "0"]

@@ -9,7 +9,10 @@ Filesystem view of one sandbox (every ``exec`` is one ``bwrap`` launch over the 
 - network off (its own empty namespace) unless ``allow_internet``; own PID namespace, so every
   process a command started dies with it;
 - limits: a cgroup (v1 or v2) per trial for memory and process count when the host lets us write
-  one, else rlimits (address space; process count only when not root) and a note saying so.
+  one, else rlimits (address space; process count only when not root) and a note saying so;
+- priority: each command runs in a session of its own, whose autogroup gets the calling thread's
+  nice value (``limits.inherit_priority``), so trials launched from a low-priority thread stay
+  low-priority.
 
 ``RUN`` steps cannot be replayed on the host: ``prepare`` lists them in ``Prepared.notes``.
 Without bubblewrap the runtime refuses (naming the package to install) unless isolation is
@@ -41,7 +44,7 @@ from arena.sandbox.base import (
     Sandbox,
     SandboxError,
 )
-from arena.sandbox.limits import Limiter
+from arena.sandbox.limits import Limiter, inherit_priority
 
 _HOST_RO = ("usr", "etc", "opt", "var", "srv", "bin", "sbin", "lib", "lib32", "lib64", "libx32", "nix")
 _BWRAP_OK: dict[str, str | None] = {}
@@ -264,6 +267,7 @@ class LocalSandbox(Sandbox):
             cwd=host_cwd,
             start_new_session=True,
         )
+        inherit_priority(proc.pid)  # a new session is a new autogroup: keep a background caller's nice
         out, err = _Capped(proc.stdout, output_limit), _Capped(proc.stderr, output_limit)
         # a blocking wait plus a timer (Popen.wait(timeout=) polls with sleeps up to 50 ms)
         fired = threading.Event()
