@@ -105,15 +105,18 @@ class Plan:
     recipe_overrides: dict = field(default_factory=dict)
     #: dynamic ladder: None = every task; N = hasty whole + N tasks of each other corpus
     ladder_sample: int | None = None
-    #: oracle runs per task in the ladder (organizers: at least 3)
-    oracle_runs: int = 6
+    #: oracle runs per task in the ladder (organizers: at least 3; `arena validate` uses 3 too).  6 until
+    #: 2026-11-29, when bluefence grew to 200 tasks and the ladder's ~3,000 trials slowed training
+    oracle_runs: int = 3
     #: single-domain corpora: tasks per training family (two families per domain)
     single_per_family: int = 12
     #: held-out tasks per domain to evaluate on (None = the whole suite)
     heldout_per_domain: int | None = None
     eval_samples: int = 1
-    #: learnability: team-corpus tasks per domain sampled K times (None = every task)
-    learn_per_domain: int | None = None
+    #: learnability: team-corpus tasks per domain sampled K times (None = every task); 24 keeps
+    #: polymath and hasty whole and samples bluefence's 200 cyber tasks (its generation runs on the
+    #: training thread: 67 s for the whole corpus)
+    learn_per_domain: int | None = 24
     resamples: int = 10_000
     workers: int = 8
     budget_sec: float = 600.0
@@ -542,7 +545,7 @@ class Showcase:
         self._get_runtime()
         expected = EXPECTED_SECONDS[self.plan.mode]
         self.display = Display(self.progress, expected, rich=self.rich)
-        self.bg = ThreadPoolExecutor(1, thread_name_prefix="showcase-trials")
+        self.bg = ThreadPoolExecutor(1, thread_name_prefix="showcase-trials", initializer=_background_priority)
         try:
             self.display.say(f"{self.plan.mode} run into {self.out} (seed {self.seed}, recipe {self.recipe.name} "
                              f"{self.recipe.digest[:12]}, runtime {self.runtime.name})")  # fmt: skip
@@ -1085,6 +1088,17 @@ class _CountingPool:
 
     def __getattr__(self, name):
         return getattr(self.inner, name)
+
+
+def _background_priority() -> None:
+    """Lower the calling thread's scheduling priority (nice 10; Linux nice values are per thread).
+
+    The background thread runs the trials (ladder, evaluations, learnability); training on the main
+    thread is the critical path.  Threads and processes started from here (the trial pool's workers,
+    bubblewrap) inherit the value, so trials fill the CPU that training leaves idle instead of taking
+    a share of its cores.  Best effort: where it is not allowed, nothing changes."""
+    with contextlib.suppress(AttributeError, OSError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
 
 
 def _done_future() -> Future:

@@ -10,14 +10,15 @@ from arena.cli.common import EXIT_FAIL, EXIT_OK, EXIT_USAGE, emit_json
 HELP = """Run the whole PostTrain Arena story on the bundled corpora, on this CPU, in one process:
 
   1 validate      static checks of environments/reference and the three demo teams, then the
-                  dynamic ladder (oracle x6 + nop) on every task that passes them; hasty's planted
+                  dynamic ladder (oracle x3 + nop) on every task that passes them; hasty's planted
                   defects are caught and listed, and its failing tasks never reach training
   2 corpora       single-domain training corpora (one per domain) generated from the families
   3 train         one recipe (tiny-showcase) for every run: single-<domain> x 8 (while the
                   ladder runs), baseline (reference corpus), baseline-reseed (A/A control: same
                   corpus, seed + 1), polymath, bluefence, hasty (its validated tasks only)
   4 eval          every checkpoint on the held-out suite (greedy); learnability: the baseline
-                  checkpoint sampled K times (K = num_generations) on each team's corpus
+                  checkpoint sampled K times (K = num_generations) on up to 24 tasks per domain
+                  of each team's corpus
   5 report        transfer_meta.csv + `arena report` (tables, figures) -> OUT/report; the figures
                   (PNG + SVG) are copied to --figures
   6 notebooks     notebooks/01…06 executed with results=OUT (skipped when there are none)
