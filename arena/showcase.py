@@ -462,7 +462,9 @@ class Showcase:
         The pipeline's 1 guards a *busy* 2-core machine (2 spinning threads ran 3-10x slower there).  In
         the showcase the other core is mostly idle while a run trains (trials come in short bursts),
         and 2 threads measured faster: 586-603 s wall against 799 s for the same run with 1 thread,
-        same tables (2 cores, 2026-11-28).  ARENA_TORCH_THREADS, when set, still wins."""
+        same tables (2 cores, 2026-11-28).  They must not spin while they wait, or a trial on the
+        other core stalls both: `arena showcase` sets OMP_WAIT_POLICY=PASSIVE (522 s, 2026-11-29).
+        ARENA_TORCH_THREADS, when set, still wins."""
         return None if self.plan.mode == "quick" else min(2, os.cpu_count() or 1)
 
     def config(self) -> dict:

@@ -103,7 +103,10 @@ def test_filter_by_domain_and_open_a_task_in_a_browser(tmp_path):
         page.select_option('select.filter[data-key="domain"]', "cybersecurity")
         assert set(visible_texts(page, '#catalog td[data-key="domain"]')) == {"cybersecurity"}
         assert page.inner_text("#shown") == "11"  # 10 reference tasks + the WAF example
-        page.fill('input.filter[data-key="*"]', "waf")
+        page.fill('input.filter[data-key="*"]', "waf")  # the example and the web-attack tasks (tag waf)
+        hits = visible_texts(page, '#catalog td[data-key="id"]')
+        assert "waf-account-takeover" in hits and all(h.startswith(("waf-", "web-attack-type-")) for h in hits)
+        page.fill('input.filter[data-key="*"]', "takeover")
         assert visible_texts(page, '#catalog td[data-key="id"]') == ["waf-account-takeover"]
         page.screenshot(path=str(tmp_path / "catalog.png"), full_page=True)
         page.click("text=waf-account-takeover")
