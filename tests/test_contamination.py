@@ -239,6 +239,23 @@ def test_shared_template_text_is_not_evidence_but_a_copy_inside_it_still_is():
     assert rep["flagged"].sum() == 2
 
 
+def test_words_beside_a_boilerplate_line_do_not_glue_onto_it():
+    """Two tasks that share only a closing phrase before a boilerplate line (found in many documents)
+    are not a match: no gram spans the removed line.  Scored as one run of words they would be."""
+    rng = np.random.default_rng(1)
+    vocab = ["".join(rng.choice(list(string.ascii_lowercase), rng.integers(3, 9))) for _ in range(3000)]
+    contract = "Answer format: the name only, exactly as written above.\nWrite only the answer to /root/answer.txt."
+    tail = "one of alpha, beta, gamma or delta"  # the question's last words, shared by one family only
+    docs = [(f"{team}-{i}", team, f"{_words(rng, 12, vocab)}\n{_words(rng, 6, vocab)} "
+             f"{tail if i == 0 else _words(rng, 7, vocab)}\n{contract}")
+            for team in ("heldout", "teamA") for i in range(15)]  # fmt: skip
+    assert similarity(docs[0][2], docs[15][2])["ngram13"] >= NGRAM13_FLAG  # naively: looks copied
+    assert not contamination_report(docs)["flagged"].any()
+    docs.append(("copy", "teamA", docs[2][2]))  # a real copy still matches
+    rep = contamination_report(docs).set_index("task_id")
+    assert rep.loc["copy", "flagged"] and rep.loc["copy", "match_task_id"] == "heldout-2"
+
+
 def test_input_forms_and_duplicates():
     as_dicts = [{"task_id": t, "source": s, "text": x} for t, s, x in _docs()]
     frame = pd.DataFrame(_docs(), columns=["task_id", "source", "text"])

@@ -263,3 +263,38 @@ def test_default_run_trains_with_two_threads_unless_the_user_says_otherwise(tmp_
     assert _torch_threads(tiny, None) == 1
     monkeypatch.setenv("ARENA_TORCH_THREADS", "1")
     assert _torch_threads(tiny, two) == 1
+
+
+def test_cli_makes_torch_threads_wait_passively_unless_the_user_chose(tmp_path):
+    """`arena showcase` sets OMP_WAIT_POLICY=PASSIVE before torch loads (a user's value wins)."""
+    import subprocess
+    import sys
+
+    code = ("import os, sys\n"
+            "import arena.showcase as s\n"
+            "def fake(*a, **k):\n"
+            "    print('torch' in sys.modules, os.environ.get('OMP_WAIT_POLICY'))\n"
+            "    raise s.ShowcaseError('stop here')\n"
+            "s.run_showcase = fake\n"
+            "from arena.cli.main import main\n"
+            f"sys.exit(main(['showcase', '--out', {str(tmp_path / 'o')!r}, '--quick']))\n")  # fmt: skip
+    env = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert r.stdout.split() == ["False", "PASSIVE"] and "stop here" in r.stderr, (r.stdout, r.stderr)
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                       env={**env, "OMP_WAIT_POLICY": "ACTIVE"}, timeout=120)  # fmt: skip
+    assert r.stdout.split() == ["False", "ACTIVE"], r.stdout
+
+
+def test_background_thread_runs_at_lower_priority():
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from arena.showcase import _background_priority
+
+    def nice():
+        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    with ThreadPoolExecutor(1, initializer=_background_priority) as pool:
+        assert pool.submit(nice).result() == 10
+    assert nice() == 0  # the calling (training) thread keeps its priority
