@@ -463,7 +463,7 @@ class Showcase:
         the showcase the other core is mostly idle while a run trains (trials come in short bursts),
         and 2 threads measured faster: 586-603 s wall against 799 s for the same run with 1 thread,
         same tables (2 cores, 2026-11-28).  They must not spin while they wait, or a trial on the
-        other core stalls both: `arena showcase` sets OMP_WAIT_POLICY=PASSIVE (522 s, 2026-11-29).
+        other core stalls both: run_showcase sets OMP_WAIT_POLICY=PASSIVE (522 s, 2026-11-29).
         ARENA_TORCH_THREADS, when set, still wins."""
         return None if self.plan.mode == "quick" else min(2, os.cpu_count() or 1)
 
@@ -1103,6 +1103,18 @@ def _background_priority() -> None:
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
 
 
+def _passive_openmp_wait() -> None:
+    """OMP_WAIT_POLICY=PASSIVE (unless the user set it) when torch is not loaded yet: its OpenMP
+    threads then sleep instead of spinning while they wait.  The showcase trains while its trials
+    run, and a spinning thread stalls its partner whenever a trial takes the other core.  Measured
+    on 2 cores (bench/bench_train_beside_trials.py): a 2-thread matmul loop beside sandbox
+    launches ran 16.5 iterations/s spinning vs 31.9 passive (alone: 46.5 vs 41.8), and the
+    launches ran 1.6x faster.  The thread count, hence the arithmetic and the tables, is the same.
+    Process-wide and read once, by OpenMP's start-up: it has no effect once torch is loaded."""
+    if "torch" not in sys.modules:
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+
 def _done_future() -> Future:
     f: Future = Future()
     f.set_result(None)
@@ -1241,6 +1253,7 @@ def run_showcase(out: str | Path = "runs/showcase", *, figures: str | Path | Non
                  quick: bool = False, resume: bool = False, progress: bool = True, runtime=None,
                  notebooks: bool = True, rich: bool | None = None) -> dict:  # fmt: skip
     """Run (or resume) the showcase into ``out``; returns showcase.json's content."""
+    _passive_openmp_wait()
     return Showcase(out, figures=figures, seed=seed, quick=quick, resume=resume, progress=progress, runtime=runtime,
                     notebooks=notebooks, rich=rich).run()  # fmt: skip
 

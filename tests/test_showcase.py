@@ -265,17 +265,18 @@ def test_default_run_trains_with_two_threads_unless_the_user_says_otherwise(tmp_
     assert _torch_threads(tiny, two) == 1
 
 
-def test_cli_makes_torch_threads_wait_passively_unless_the_user_chose(tmp_path):
-    """`arena showcase` sets OMP_WAIT_POLICY=PASSIVE before torch loads (a user's value wins)."""
+def test_showcase_makes_torch_threads_wait_passively_unless_the_user_chose(tmp_path):
+    """`arena showcase` (and bench_showcase, through run_showcase) sets OMP_WAIT_POLICY=PASSIVE
+    before torch loads; a user's own value wins."""
     import subprocess
     import sys
 
     code = ("import os, sys\n"
             "import arena.showcase as s\n"
-            "def fake(*a, **k):\n"
+            "def fake(self):\n"
             "    print('torch' in sys.modules, os.environ.get('OMP_WAIT_POLICY'))\n"
             "    raise s.ShowcaseError('stop here')\n"
-            "s.run_showcase = fake\n"
+            "s.Showcase.run = fake\n"
             "from arena.cli.main import main\n"
             f"sys.exit(main(['showcase', '--out', {str(tmp_path / 'o')!r}, '--quick']))\n")  # fmt: skip
     env = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}

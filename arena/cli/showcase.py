@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 
 from arena.cli.common import EXIT_FAIL, EXIT_OK, EXIT_USAGE, emit_json
@@ -112,13 +111,6 @@ def summary_text(doc: dict) -> str:
 
 
 def run(args) -> int:
-    if "torch" not in sys.modules:
-        # torch's OpenMP threads sleep instead of spinning while they wait: the showcase trains while
-        # its trials run, and a spinning thread stalls its partner whenever a trial takes the other
-        # core.  Measured on 2 cores, a 2-thread matmul loop beside sandbox launches: 16.5 iterations/s
-        # spinning vs 31.9 passive (alone: 46.5 vs 41.8), and the launches ran 1.6x faster.  Results
-        # do not change: the thread count, hence the arithmetic, is the same.
-        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     from arena.showcase import ShowcaseError, run_showcase
 
     if args.no_figures and args.figures != "figures":
