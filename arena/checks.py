@@ -8,12 +8,13 @@ The starting-kit structural check is a subset of these rules.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import re
 from pathlib import Path
 
-from arena import dockerfile, domains
+from arena import dockerfile, domains, imagealias
 from arena.findings import Finding, error, info, warning
 from arena.task import Task, TaskPaths, load_task
 
@@ -121,8 +122,12 @@ def check_dockerfile(p: TaskPaths, task: Task | None) -> list[Finding]:
                             "the agent must never see the oracle or the verifier; remove this COPY",
                         )
                     )
+    base = dockerfile.plan(instrs).base if instrs else None
+    stand_in = _offline_stand_in(base)
+    if stand_in:
+        out.append(info("dockerfile.image-alias", str(p.dockerfile), stand_in,
+                        f"to use another image, map it in a YAML file named by ${imagealias.ENV_VAR}"))  # fmt: skip
     if task is not None and task.spec.environment.base_image:
-        base = dockerfile.plan(instrs).base
         if base and base != task.spec.environment.base_image:
             out.append(
                 warning(
@@ -133,6 +138,25 @@ def check_dockerfile(p: TaskPaths, task: Task | None) -> list[Finding]:
                 )
             )
     return out
+
+
+@functools.lru_cache(maxsize=8)
+def _aliases(env_value: str | None):
+    try:
+        return imagealias.load_aliases()
+    except Exception:  # noqa: BLE001 - a broken alias file is reported by the runtime that reads it
+        return imagealias.AliasMap()
+
+
+def _offline_stand_in(base: str | None) -> str | None:
+    """What the Docker runtime builds instead of ``base`` when the engine lacks it (None: itself)."""
+    if not base or "$" in base or base.startswith("-"):
+        return None
+    target = _aliases(os.environ.get(imagealias.ENV_VAR)).lookup(base)
+    if target is None or target == base:
+        return None
+    return (f"offline, FROM {base} is built on {target} ({imagealias.stands_in(base, target)}) "
+            "unless the Docker engine already has it")
 
 
 def _digest(path: Path) -> str:
@@ -236,7 +260,7 @@ def check_spec(task: Task) -> list[Finding]:
                 "metadata.category",
                 md,
                 f"unknown category {cat!r}",
-                f"use one of the eight domain ids; closest: {domains.suggest(cat)!r}",
+                domains.hint(cat),
             )
         )
     sec = task.spec.metadata.secondary_category
@@ -246,7 +270,7 @@ def check_spec(task: Task) -> list[Finding]:
                 "metadata.secondary-category",
                 md,
                 f"unknown secondary_category {sec!r}",
-                f"closest domain id: {domains.suggest(sec)!r}",
+                domains.hint(sec),
             )
         )
     if "## prompt" not in task.spec.body and not re.search(r"^##\s+prompt\s*$", task.spec.body, re.MULTILINE | re.IGNORECASE):

@@ -328,8 +328,8 @@ def frontmatter_from_harbor(tid: str, cfg: dict) -> tuple[dict, list[Note]]:
         meta["difficulty"] = "medium"
     cat = meta.get("category")
     if cat is None or domains.resolve(str(cat)) is None:
-        notes.append(Note(tid, "metadata.category", f"{cat!r} is not one of the eight arena domains (closest: "
-                                                    f"{domains.suggest(str(cat))!r}): `arena check` will refuse it "
+        notes.append(Note(tid, "metadata.category", f"{cat!r} is not one of the eight arena domains "
+                                                    f"({domains.hint(str(cat))}): `arena check` will refuse it "
                                                     "until it is set", "error"))  # fmt: skip
         meta["category"] = str(cat) if cat is not None else "unknown"
     if not meta.get("tags") and pkg.get("keywords"):

@@ -1,9 +1,15 @@
 """Image aliases for offline sites: a ``FROM`` the engine cannot pull is replaced by a local image.
 
-The default map sends the common public Python/Ubuntu/Debian tags to the shared base image
-(``arena base build``).  Overrides come from a YAML mapping ``image: replacement`` named by
-``ARENA_IMAGE_ALIASES`` or passed as the runtime option ``image_aliases=`` (a path or a dict);
-``image: null`` removes a default.  An image already present in the engine is never replaced.
+By default every tag of the common public images — ``python``, ``debian``, ``ubuntu`` (any tag:
+``python:3.12.10-slim-bookworm``, ``ubuntu:24.04``; with or without ``docker.io/library/``; pinned
+by digest, ``python@sha256:…``) — is built on the shared base image (``arena base build``: Debian
+bookworm with Python 3.11), and each substitution says what stands in for what and how it differs
+(``ubuntu:24.04 → arena-base:py3.11 (a Debian bookworm / Python 3.11 image, not Ubuntu)``).
+Overrides come from a YAML mapping ``image: replacement`` named by ``ARENA_IMAGE_ALIASES`` or
+passed as the runtime option ``image_aliases=`` (a path or a dict).  A key may be a glob
+(``ubuntu:*: my/ubuntu:24.04``); an exact key beats a glob, a later layer beats an earlier one;
+``image: null`` removes the alias for that image (``python:*: null`` for the whole family).
+An image already present in the engine is never replaced.
 
 The substitution rewrites the ``FROM`` lines of a *copy* of the Dockerfile: ``ARG`` defaults are
 expanded in the reference (so ``ARG PY=3.11`` + ``FROM python:${PY}-slim`` works), stage names
@@ -12,6 +18,7 @@ expanded in the reference (so ``ARG PY=3.11`` + ``FROM python:${PY}-slim`` works
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import re
 from collections.abc import Callable
@@ -22,15 +29,10 @@ from arena.sandbox.base import RuntimeUnavailable
 
 BASE_TAG = "arena-base:py3.11"  # same as arena.baseimage.DEFAULT_TAG (kept light: no import)
 ENV_VAR = "ARENA_IMAGE_ALIASES"
-_PY = ("3.10", "3.11", "3.12", "3.13", "3")
-_PY_VARIANTS = ("", "-slim", "-bookworm", "-slim-bookworm", "-bullseye", "-slim-bullseye")
-DEFAULT_SOURCES = (
-    *(f"python:{v}{s}" for v in _PY for s in _PY_VARIANTS),
-    "python:latest", "python:slim", "python:bookworm", "python:slim-bookworm",
-    "ubuntu:24.04", "ubuntu:22.04", "ubuntu:20.04", "ubuntu:latest", "ubuntu:noble", "ubuntu:jammy",
-    "debian:bookworm", "debian:bookworm-slim", "debian:12", "debian:12-slim", "debian:stable",
-    "debian:stable-slim", "debian:latest",
-)  # fmt: skip
+#: the public image families built on the base image by default (any tag, any digest)
+DEFAULT_FAMILIES = ("python", "debian", "ubuntu")
+BASE_DESCRIPTION = "a Debian bookworm / Python 3.11 image"  # what arena.baseimage builds
+_GLOB = re.compile(r"[*?\[]")
 _FROM_RE = re.compile(r"^(\s*FROM\s+)(.*)$", re.IGNORECASE)
 _ARG_RE = re.compile(r"^\s*ARG\s+([A-Za-z_][A-Za-z0-9_]*)(?:=(.*))?\s*$", re.IGNORECASE)
 _VAR_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)")
@@ -49,19 +51,73 @@ def normalize(ref: str) -> str:
     return ref
 
 
-def load_aliases(source: str | Path | dict | None = None, *, base_tag: str = BASE_TAG) -> dict[str, str]:
+class AliasMap(dict):
+    """``image (or glob) -> replacement``, plus the images whose alias a ``null`` removed."""
+
+    def __init__(self, *a, **kw):
+        super().__init__(*a, **kw)
+        self.removed: set[str] = set()
+
+    def set(self, key: str, target: str | None) -> None:
+        key = key.strip() if _GLOB.search(key) else normalize(key)
+        self.pop(key, None)  # re-inserted last: a later layer's glob is tried first
+        if target is None:
+            self.removed.add(key)
+        else:
+            self.removed.discard(key)
+            self[key] = target
+
+    def lookup(self, ref: str) -> str | None:
+        """The replacement for ``ref`` (exact key, else the last matching glob), or None."""
+        n = normalize(ref)
+        if n in self.removed:
+            return None
+        if n in self:
+            return self[n]
+        for key in reversed(list(self)):
+            if _GLOB.search(key) and fnmatch.fnmatchcase(n, key):
+                return self[key]
+        return None
+
+
+def load_aliases(source: str | Path | dict | None = None, *, base_tag: str = BASE_TAG) -> AliasMap:
     """The alias map in force: defaults, then ``ARENA_IMAGE_ALIASES``, then ``source``."""
-    aliases = {normalize(s): base_tag for s in DEFAULT_SOURCES}
+    aliases = AliasMap()
+    for family in DEFAULT_FAMILIES:
+        aliases.set(f"{family}:*", base_tag)
     for layer in (os.environ.get(ENV_VAR) or None, source):
         if layer is None:
             continue
         data = layer if isinstance(layer, dict) else _read_yaml(Path(layer))
         for k, v in data.items():
-            if v is None:
-                aliases.pop(normalize(str(k)), None)
-            else:
-                aliases[normalize(str(k))] = str(v)
+            aliases.set(str(k), None if v is None else str(v))
     return aliases
+
+
+def lookup(aliases: dict, ref: str) -> str | None:
+    """The alias of ``ref`` in a map from :func:`load_aliases` (or a plain exact-key dict)."""
+    if isinstance(aliases, AliasMap):
+        return aliases.lookup(ref)
+    return aliases.get(normalize(ref))
+
+
+def stands_in(original: str, image: str, base_tag: str = BASE_TAG) -> str:
+    """How the replacement differs from the image a Dockerfile names, in words."""
+    if image != base_tag:
+        return "an alias from the alias file"
+    n = normalize(original)
+    name, _, tag = n.rpartition(":")
+    family = name.rsplit("/", 1)[-1]
+    diffs = []
+    if family == "ubuntu":
+        diffs.append("not Ubuntu: apt package names and versions may differ")
+    m = re.match(r"(\d+)\.(\d+)", tag)
+    if family == "python" and m and (m.group(1), m.group(2)) != ("3", "11"):
+        diffs.append(f"Python 3.11, not {m.group(1)}.{m.group(2)}")
+    if family == "debian" and tag not in ("bookworm", "bookworm-slim", "12", "12-slim", "stable", "stable-slim",
+                                          "latest") and not tag.startswith(("12.", "bookworm")):  # fmt: skip
+        diffs.append(f"bookworm, not {tag}")
+    return BASE_DESCRIPTION + (f"; {'; '.join(diffs)}" if diffs else "")
 
 
 def _read_yaml(path: Path) -> dict:
@@ -90,7 +146,8 @@ class Substitution:
     image: str  # what the build uses instead
 
     def note(self) -> str:
-        return f"line {self.line}: FROM {self.original} -> {self.image} (image alias; not available offline)"
+        return (f"line {self.line}: FROM {self.original} -> {self.image} ({stands_in(self.original, self.image)}; "
+                f"image alias: {self.original} is not available offline; set ${ENV_VAR} to override)")
 
 
 @dataclass(frozen=True)
@@ -140,7 +197,7 @@ def rewrite_from(text: str, aliases: dict[str, str], is_local: Callable[[str], b
             continue
         image = written
         if not is_local(written):
-            target = aliases.get(normalize(written))
+            target = lookup(aliases, written)
             if target is not None and target != written:
                 image = target
                 subs.append(Substitution(i, written, target))

@@ -1,10 +1,16 @@
 #!/usr/bin/env python3
-"""Organizer-compatible task check: same command line and exit codes, delegating to `arena check`.
+"""Organizer-compatible task check: the organizers' command line and exit code, plus arena's findings.
 
     scripts/check_task.py [TASK_OR_FOLDER ...]     (default: environments/)
 
-Prints one line per task (✓ valid / ✗ N issue(s) with the errors under it); warnings are shown
-with `!` but do not fail.  Exit 0 if every task validates, 1 if any has errors or none is found.
+Each argument is a task package or a folder holding packages one level down, as in the
+organizers' checker.  The verdict — ✓ / ✗ per package and the exit code — is the organizers' CI
+rule set (``arena.organizer_ci``: required files including verifier/test_outputs.py,
+verifier/verifier.md and a verifier/rubrics/*.md, frontmatter keys, ``## prompt``, FROM first).
+Under each package, arena's own static findings that the organizers do not check (a category
+that names no domain, leaks, typed frontmatter) are listed with ``!``: they do not change the
+exit code; ``arena check`` gates on them.  Exit 0 if every package passes, 1 if any fails or none
+is found.
 """
 
 from __future__ import annotations
@@ -14,32 +20,29 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from arena import organizer_ci  # noqa: E402
 from arena.checks import check_task  # noqa: E402
-from arena.entry import discover  # noqa: E402
 
 
 def main(argv: list[str]) -> int:
     targets = argv[1:] or ["environments"]
-    found = discover(targets)
-    tasks = [p for _team, p in found.all_tasks()]
-    if not tasks:
+    verdict = organizer_ci.check_tasks(targets)
+    if not verdict.found:
         print("no task directories found")
         return 1
-    ok = True
-    for task_dir in tasks:
-        _, findings = check_task(task_dir)
-        errors = [f for f in findings if f.severity == "error"]
-        if errors:
-            ok = False
-            print(f"✗ {task_dir.name} — {len(errors)} issue(s):")
-            for f in errors:
-                print(f"  → [{f.rule}] {f.message}" + (f" (fix: {f.fix})" if f.fix else ""))
+    for path, issues in verdict.issues.items():
+        name = Path(path).name
+        if issues:
+            print(f"✗ {name} — {len(issues)} issue(s):")
+            for i in issues:
+                print(f"  → {i}")
         else:
-            print(f"✓ {task_dir.name} — valid")
+            print(f"✓ {name} — structure valid")
+        _, findings = check_task(path)
         for f in findings:
-            if f.severity == "warning":
-                print(f"  ! [{f.rule}] {f.message}")
-    return 0 if ok else 1
+            if f.severity in ("error", "warning") and f.rule != "structure.organizer-file":
+                print(f"  ! arena {f.severity} [{f.rule}] {f.message}" + (f" (fix: {f.fix})" if f.fix else ""))
+    return verdict.exit_code
 
 
 if __name__ == "__main__":

@@ -21,9 +21,12 @@ def test_check_task_exit_codes(make_task):
     good = make_task()
     p = run(sys.executable, "scripts/check_task.py", str(good))
     assert p.returncode == 0 and "✓" in p.stdout
-    bad = make_task(category="astrology")
+    bad = make_task(category="astrology")  # the organizers' CI does not read category values: rc 0
     p = run(sys.executable, "scripts/check_task.py", str(good), str(bad))
-    assert p.returncode == 1 and "metadata.category" in p.stdout
+    assert p.returncode == 0 and "metadata.category" in p.stdout
+    (bad / "verifier" / "test_outputs.py").unlink()  # ... but requires verifier/test_outputs.py
+    p = run(sys.executable, "scripts/check_task.py", str(good), str(bad))
+    assert p.returncode == 1 and "verifier/test_outputs.py" in p.stdout
 
 
 def test_check_submission(tmp_path):
