@@ -22,8 +22,10 @@ turned off explicitly for a trusted corpus (``isolation="none"``), which prints 
 from __future__ import annotations
 
 import os
+import platform
 import re
 import shutil
+import stat
 import subprocess
 import sys
 import threading
@@ -32,6 +34,7 @@ import uuid
 from pathlib import Path
 
 from arena import dockerfile
+from arena.sandbox import seccomp
 from arena.sandbox.base import (
     OUTPUT_LIMIT,
     PIDS_LIMIT,
@@ -47,24 +50,88 @@ from arena.sandbox.base import (
 from arena.sandbox.limits import Limiter, inherit_priority
 
 _HOST_RO = ("usr", "etc", "opt", "var", "srv", "bin", "sbin", "lib", "lib32", "lib64", "libx32", "nix")
-_BWRAP_OK: dict[str, str | None] = {}
+_BWRAP_OK: dict[str, object] = {}
+#: launches of one command before a sandbox that bubblewrap could not build is an infra error
+START_ATTEMPTS = 5
+#: what the probe found missing but could live without (recorded as a note on every trial)
+_WEAKER: list[str] = []
+
+
+def isolation_flags(*, userns: bool = True, seccomp_fd: int | None = None) -> list[str]:
+    """bubblewrap flags that leave the sandboxed command no way to reach the host.
+
+    A user namespace (the command is root only inside it) with every capability dropped, so no
+    read-only bind can be remounted writable, nothing new mounted, no device node made; no new
+    privileges (bubblewrap always sets it); the seccomp filter of ``arena.sandbox.seccomp`` when
+    this architecture has one.  No ``--new-session``: every command already starts in a session of
+    its own without a terminal (``start_new_session``, stdin /dev/null), and a second ``setsid``
+    would leave the autogroup that carries the caller's priority.
+    """
+    a = ["--unshare-user", "--uid", "0", "--gid", "0"] if userns else []
+    a += ["--cap-drop", "ALL"]
+    if seccomp_fd is not None:
+        a += ["--seccomp", str(seccomp_fd)]
+    return a
+
+
+#: what the probe's command prints: effective and bounding capabilities, seccomp mode, a mount try
+_PROBE = "grep -E '^(CapEff|CapBnd|Seccomp):' /proc/self/status; mount -t tmpfs none /tmp 2>/dev/null && echo MOUNTED; true"
+
+
+def _probe(exe: str, userns: bool) -> tuple[str | None, dict[str, str]]:
+    fd = os.open(seccomp.program_file(), os.O_RDONLY) if seccomp.supported() else None
+    try:
+        argv = [exe, *isolation_flags(userns=userns, seccomp_fd=fd), "--ro-bind", "/", "/", "--tmpfs", "/tmp",
+                "--unshare-net", "--unshare-pid", "--proc", "/proc", "--dev", "/dev", "sh", "-c", _PROBE]  # fmt: skip
+        p = subprocess.run(argv, capture_output=True, text=True, pass_fds=(fd,) if fd is not None else ())
+    finally:
+        if fd is not None:
+            os.close(fd)
+    if p.returncode != 0:
+        return f"bwrap cannot create a hardened sandbox here: {p.stderr.strip()[:300]}", {}
+    got = dict(line.split(":", 1) for line in p.stdout.splitlines() if ":" in line)
+    return None, {k: v.strip() for k, v in got.items()} | ({"mounted": "yes"} if "MOUNTED" in p.stdout else {})
 
 
 def _bwrap_problem() -> str | None:
+    """None when bubblewrap gives the full isolation here, else what is missing (the runtime refuses)."""
     if "r" in _BWRAP_OK:
-        return _BWRAP_OK["r"]
+        return _BWRAP_OK["r"]  # type: ignore[return-value]
     exe = shutil.which("bwrap")
     if exe is None:
         why = "bubblewrap is not installed: `apt-get install bubblewrap` (or your distribution's bubblewrap package)"
     else:
-        p = subprocess.run(
-            [exe, "--ro-bind", "/", "/", "--unshare-net", "--unshare-pid", "--proc", "/proc", "true"],
-            capture_output=True,
-            text=True,
-        )
-        why = None if p.returncode == 0 else f"bwrap cannot create a sandbox here: {p.stderr.strip()[:300]}"
+        why, got = _probe(exe, userns=True)
+        _BWRAP_OK["userns"] = why is None
+        if why is not None and os.geteuid() == 0:
+            # no user namespaces (e.g. user.max_user_namespaces = 0): as root, dropping every
+            # capability under no_new_privs still leaves nothing that reaches the host
+            why2, got = _probe(exe, userns=False)
+            if why2 is None:
+                _WEAKER.append(f"user namespaces are unavailable ({why}); the sandbox runs as root with every "
+                               "capability dropped and no_new_privs instead")  # fmt: skip
+            why = why2
+        if why is None:
+            why = _check_probe(got)
     _BWRAP_OK["r"] = why
     return why
+
+
+def _check_probe(got: dict[str, str]) -> str | None:
+    missing = []
+    if got.get("CapEff", "").strip("0") or "CapEff" not in got:
+        missing.append(f"the sandboxed command still holds capabilities (CapEff {got.get('CapEff', '?')})")
+    if got.get("mounted"):
+        missing.append("the sandboxed command can mount filesystems")
+    if seccomp.supported() and got.get("Seccomp") != "2":
+        missing.append(f"the seccomp filter is not in force (Seccomp {got.get('Seccomp', '?')}; kernel built without it?)")
+    if not seccomp.supported():
+        _WEAKER.append(f"no seccomp filter for this architecture ({platform.machine()}): capabilities are dropped, "
+                       "calls are not filtered")  # fmt: skip
+    if missing:
+        return ("bubblewrap cannot isolate untrusted code here: " + "; ".join(missing)
+                + ". Use the docker runtime, or a kernel/bubblewrap with user namespaces and seccomp")  # fmt: skip
+    return None
 
 
 class LocalRuntime(Runtime):
@@ -110,6 +177,11 @@ class LocalRuntime(Runtime):
         if plan.user and plan.user not in ("root", "0"):
             notes.append(f"USER {plan.user} not honoured: commands run as root")
         workdir = plan.workdir if plan.workdir != "/" else "/root"
+        if self.isolation == "bwrap" and self.unavailable_reason() is None:
+            notes += _WEAKER
+            if task.spec.environment.allow_internet:
+                notes.append("allow_internet: the local runtime shares the host's network (its loopback services "
+                             "included); use the docker runtime for a network of the task's own")  # fmt: skip
         return Prepared(
             key=task.env_digest, workdir=workdir, env=dict(plan.env), notes=tuple(notes),
             build_sec=time.perf_counter() - t0,
@@ -162,7 +234,7 @@ class LocalSandbox(Sandbox):
         (self.fs / "logs/agent").mkdir(parents=True, exist_ok=True)
         name = f"arena-{os.getpid()}-{uuid.uuid4().hex[:10]}"  # pid: the janitor can tell orphans
         self.limiter = Limiter(name, memory_mb=memory_mb, pids=PIDS_LIMIT)
-        self._initial_hooks = {p: p.read_bytes() for p in self._hook_files()}
+        self._initial_hooks = {p: _safe_read(p) for p in self._hook_files()}
 
     # -- filesystem ------------------------------------------------------------------------
     def _seed(self, environment: Path, c) -> None:
@@ -181,12 +253,60 @@ class LocalSandbox(Sandbox):
                     shutil.copy2(src, dest)
 
     def host_path(self, path: str) -> Path | None:
-        """Where a sandbox path lives on the host, when it is in a writable bind."""
-        norm = os.path.normpath(path)
+        """Where a sandbox path lives on the host, when it is in a writable bind.
+
+        Symlinks are followed as the sandbox would follow them (``_resolve``), never on the host:
+        a link the agent or verifier planted cannot make the harness read or write a host file.
+        """
+        real = self._resolve(path)
+        return self._in_bind(real) if real is not None else None
+
+    def _in_bind(self, norm: str) -> Path | None:
         for b in self.binds:
             if norm == b or norm.startswith(b + "/"):
                 return self.fs / norm.lstrip("/")
         return None
+
+    def _visible(self, norm: str) -> tuple[Path | None, bool]:
+        """(host path, is a plain folder of the sandbox's own tmpfs root) for a link-free sandbox path."""
+        hp = self._in_bind(norm)
+        if hp is not None:
+            return hp, False
+        if any(b.startswith(norm + "/") for b in self.binds):
+            return None, True  # a parent bubblewrap created for a bind
+        top = norm.strip("/").split("/", 1)[0]
+        if top == "var":
+            rel = norm[len("/var/"):] if norm.startswith("/var/") else ""
+            if any(rel == skip or rel.startswith(skip + "/") for skip in _VAR_SKIP):
+                return None, False
+        if top in _HOST_RO or any(norm == d or norm.startswith(d + "/") for d in _interpreter_dirs()):
+            return Path(norm), False
+        return None, False
+
+    def _resolve(self, path: str) -> str | None:
+        """The link-free sandbox path ``path`` names, or None when the sandbox cannot see it."""
+        parts = [p for p in path.split("/") if p not in ("", ".")]
+        cur, hops = "/", 0
+        while parts:
+            p = parts.pop(0)
+            if p == "..":
+                cur = os.path.dirname(cur)
+                continue
+            nxt = os.path.join(cur, p)
+            hp, own = self._visible(nxt)
+            if hp is not None and os.path.islink(hp):
+                hops += 1
+                if hops > 40:
+                    return None
+                target = os.readlink(hp)
+                parts = [q for q in target.split("/") if q not in ("", ".")] + parts
+                if target.startswith("/"):
+                    cur = "/"
+                continue
+            if hp is None and not own:
+                return None
+            cur = nxt
+        return cur
 
     def _hook_files(self) -> list[Path]:
         out = []
@@ -198,10 +318,14 @@ class LocalSandbox(Sandbox):
         return out
 
     # -- commands --------------------------------------------------------------------------
-    def _argv(self, command: str, cwd: str, mounts: dict[str, Path]) -> list[str]:
+    def _argv(self, command: str, cwd: str, mounts: dict[str, Path], fds: dict[str, int] | None = None) -> list[str]:
         if self.isolation == "none":
             return ["bash", "-c", command]
+        fds = fds or {}
         a = ["bwrap", "--die-with-parent", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"]
+        a += isolation_flags(userns=bool(_BWRAP_OK.get("userns", True)), seccomp_fd=fds.get("seccomp"))
+        if "info" in fds:
+            a += ["--info-fd", str(fds["info"])]
         if not self.allow_internet:
             a.append("--unshare-net")
         a += ["--tmpfs", "/", "--proc", "/proc", "--dev", "/dev"]
@@ -246,7 +370,6 @@ class LocalSandbox(Sandbox):
         if self.closed:
             raise SandboxError("sandbox is closed")
         cwd = cwd or self.workdir
-        argv = self._argv(command, cwd, mounts or {})
         run_env = self._env(env)
         host_cwd = None
         if self.isolation == "none":
@@ -254,21 +377,72 @@ class LocalSandbox(Sandbox):
                 rx = re.compile(r"(?<![\w/.-])" + re.escape(target) + r"(?=/|\s|$|[\"';])")
                 run_env = {k: rx.sub(str(src), v) for k, v in run_env.items()}
                 command = rx.sub(str(src), command)
-            argv = self._argv(command, cwd, {})
             host_cwd = str(self.host_path(cwd) or self.trial_dir)
-        oom_before = self.limiter.oom_events()
-        t0 = time.perf_counter()
-        proc = subprocess.Popen(
-            self.limiter.wrap(argv),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            env=run_env,
-            cwd=host_cwd,
-            start_new_session=True,
+
+        def argv_for(fds: dict[str, int]) -> list[str]:
+            return self._argv(command, cwd, {} if self.isolation == "none" else (mounts or {}), fds)
+
+        why = ""
+        for attempt in range(START_ATTEMPTS):
+            oom_before = self.limiter.oom_events()
+            t0 = time.perf_counter()
+            proc, out, err, timed_out, started = self._launch(argv_for, env=run_env, cwd=host_cwd, timeout=timeout,
+                                                              output_limit=output_limit)  # fmt: skip
+            dur = time.perf_counter() - t0
+            if started or timed_out:
+                break
+            # bubblewrap failed while building the sandbox (the command never ran): a host mount
+            # that changed under a bind while it was set up; try again on a fresh view
+            why = err.text().strip()[:300]
+            time.sleep(0.05 * (attempt + 1))
+        else:
+            raise SandboxError(f"bubblewrap could not start the sandbox ({START_ATTEMPTS} attempts): {why}",
+                               kind="sandbox_exec")  # fmt: skip
+        code = None if timed_out else proc.returncode
+        return ExecResult(
+            exit_code=code,
+            stdout=out.text(),
+            stderr=err.text(),
+            duration_sec=dur,
+            timed_out=timed_out,
+            truncated=out.truncated or err.truncated,
+            oom_killed=self.limiter.oom_events() > oom_before,
         )
+
+    def _launch(self, argv_for, *, env, cwd, timeout, output_limit):
+        """One launch: (proc, stdout, stderr, timed_out, started).
+
+        ``started`` says the sandbox was built and the command ran: bubblewrap writes its info
+        document to ``--info-fd`` only then, so a set-up failure cannot be faked by a command that
+        prints "bwrap: …" and exits 1.
+        """
+        fds: dict[str, int] = {}
+        close: list[int] = []
+        info_r = None
+        if self.isolation == "bwrap":
+            info_r, info_w = os.pipe()
+            fds["info"] = info_w
+            close.append(info_w)
+            if seccomp.supported():
+                fds["seccomp"] = os.open(seccomp.program_file(), os.O_RDONLY)
+                close.append(fds["seccomp"])
+        try:
+            proc = subprocess.Popen(
+                self.limiter.wrap(argv_for(fds)),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                env=env,
+                cwd=cwd,
+                start_new_session=True,
+                pass_fds=tuple(fds.values()),
+            )
+        finally:
+            for fd in close:
+                os.close(fd)
         inherit_priority(proc.pid)  # a new session is a new autogroup: keep a background caller's nice
         out, err = _Capped(proc.stdout, output_limit), _Capped(proc.stderr, output_limit)
+        info = _Capped(os.fdopen(info_r, "rb"), 1 << 16) if info_r is not None else None
         # a blocking wait plus a timer (Popen.wait(timeout=) polls with sleeps up to 50 ms)
         fired = threading.Event()
 
@@ -283,23 +457,13 @@ class LocalSandbox(Sandbox):
         proc.wait()
         if timer:
             timer.cancel()
-        timed_out = fired.is_set()
         self.limiter.kill_all()  # anything the command left running (isolation=none)
         out.join(), err.join()
-        dur = time.perf_counter() - t0
-        code = None if timed_out else proc.returncode
-        if code == 1 and self.isolation == "bwrap" and err.text().startswith("bwrap: "):
-            # bubblewrap itself failed to build the sandbox: infrastructure, not the command
-            raise SandboxError(f"bubblewrap could not start the sandbox: {err.text().strip()[:300]}", kind="sandbox_exec")
-        return ExecResult(
-            exit_code=code,
-            stdout=out.text(),
-            stderr=err.text(),
-            duration_sec=dur,
-            timed_out=timed_out,
-            truncated=out.truncated or err.truncated,
-            oom_killed=self.limiter.oom_events() > oom_before,
-        )
+        started = True
+        if info is not None:
+            info.join()
+            started = b"child-pid" in bytes(info.buf)
+        return proc, out, err, fired.is_set(), started
 
     def _kill(self, proc: subprocess.Popen) -> None:
         try:
@@ -309,21 +473,32 @@ class LocalSandbox(Sandbox):
         self.limiter.kill_all()
 
     def read_file(self, path, limit=OUTPUT_LIMIT):
-        hp = self.host_path(path)
+        real = self._resolve(path)
+        hp = self._visible(real)[0] if real is not None else None
         if hp is None:
-            hp = Path(path)  # host read-only view
-        try:
-            with open(hp, "rb") as fh:
-                return fh.read(limit)
-        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
             return None
+        try:
+            fd = os.open(hp, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)  # a FIFO must not block the harness
+        except OSError:
+            return None
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                return None
+            with os.fdopen(fd, "rb", closefd=False) as fh:
+                return fh.read(limit)
+        finally:
+            os.close(fd)
 
     def write_file(self, path, data):
         hp = self.host_path(path)
         if hp is None:
             raise SandboxError(f"{path} is on a read-only part of the local sandbox (writable: {self.binds})")
         hp.parent.mkdir(parents=True, exist_ok=True)
-        hp.write_bytes(data)
+        if hp.is_symlink() or (hp.exists() and not hp.is_file()):
+            raise SandboxError(f"cannot write {path}: it is not a regular file in the sandbox")
+        fd = os.open(hp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o644)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
 
     def kill_all(self):
         self.limiter.kill_all()
@@ -332,7 +507,7 @@ class LocalSandbox(Sandbox):
         self.kill_all()
         removed = []
         for p in self._hook_files():
-            if self._initial_hooks.get(p) != _safe_read(p):
+            if p not in self._initial_hooks or self._initial_hooks[p] != _safe_read(p) or p.is_symlink():
                 p.unlink(missing_ok=True)
                 removed.append("/" + str(p.relative_to(self.fs)))
         vdir = self.fs / "logs/verifier"
@@ -372,10 +547,18 @@ def _var_binds() -> list[str]:
 
 
 def _safe_read(p: Path) -> bytes | None:
+    """A regular file's bytes, never following a link nor blocking on a FIFO (None otherwise)."""
     try:
-        return p.read_bytes()
+        fd = os.open(p, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError:
         return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            return fh.read()
+    finally:
+        os.close(fd)
 
 
 def _interpreter_dirs() -> list[str]:
