@@ -4,8 +4,11 @@
   ``arena-task/<task id>:<env digest[:12]>`` and reuses it while the digest and the images it
   starts from are unchanged.  ``FROM`` images the engine does not have are replaced through the
   alias map (``arena.imagealias``) in a copy of the Dockerfile; the substitutions become notes.
-- ``start`` runs a keeper as PID 1 with the task's limits: no network unless ``allow_internet``
-  (then the host's: the engine runs with ``--bridge=none``), cpus, memory without swap, a pids cap.
+- ``start`` runs a keeper as PID 1, hardened and with the task's limits: every capability dropped
+  but ``CAPS`` (what root needs to own and hand over the container's own files), no new
+  privileges, docker's default seccomp profile, cpus, memory without swap, a pids cap; no network
+  unless ``allow_internet``, and then arena's own bridge (``arena.sandbox.egress``), never the
+  host's network namespace.
   The keeper is a bash loop rather than ``sleep infinity`` because PID 1 must reap orphans: a
   killed fork bomb would otherwise leave zombies holding every pid slot.
 - ``exec`` streams ``bash -c`` output (capped per stream) with a host-side deadline that kills
@@ -29,6 +32,7 @@ import docker.errors
 
 from arena import imagealias
 from arena.sandbox import dockerutil as du
+from arena.sandbox import egress
 from arena.sandbox.base import (
     OUTPUT_LIMIT,
     PIDS_LIMIT,
@@ -42,6 +46,12 @@ from arena.sandbox.base import (
     SandboxError,
 )  # fmt: skip
 
+#: the capabilities a trial's root keeps.  Root inside a task image owns its files and package
+#: managers drop privileges (apt's _apt user); none of these reaches past the container's own
+#: filesystem (no host folder is mounted into a trial: mounts are copies).  Everything else —
+#: NET_RAW, MKNOD, SYS_CHROOT, SETFCAP, SETPCAP, AUDIT_WRITE, NET_BIND_SERVICE, … — is dropped.
+CAPS = ("CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "SETGID", "SETUID")
+SECURITY_OPT = ("no-new-privileges:true",)
 KEEPER = ["bash", "-c", "while :; do sleep 2147483647 & wait $!; done"]
 # SIGKILL everything but PID 1 (and this shell) until only the keeper's sleep is left
 KILLER = r"""i=0
@@ -104,6 +114,10 @@ class DockerRuntime(Runtime):
             img = du.image_or_none(client, ref)
             from_ids.append(img.id.split(":")[-1][:12] if img else ref)
         notes = [s.note() for s in rw.substitutions]
+        if task.spec.environment.allow_internet:
+            egress.ensure(client)
+            if egress.problem():
+                notes.append(f"allow_internet: trials join the bridge {egress.NETWORK}, but {egress.problem()}")
         tag = f"arena-task/{_slug(task.id)}:{task.env_digest[:12]}"
         key = f"{task.env_digest[:12]}+{','.join(from_ids)}"
         img = du.image_or_none(client, tag)
@@ -135,8 +149,9 @@ class DockerRuntime(Runtime):
         env = task.spec.environment
         if self._ncpu is None:
             self._ncpu = int(api.info().get("NCPU") or 1)
+        network = egress.ensure(self.client) if env.allow_internet else "none"
         hc = api.create_host_config(
-            network_mode="host" if env.allow_internet else "none",
+            network_mode=network, cap_drop=["ALL"], cap_add=list(CAPS), security_opt=list(SECURITY_OPT),
             nano_cpus=int(min(env.cpus, self._ncpu) * 1e9),
             mem_limit=env.memory_mb * 2**20, memswap_limit=env.memory_mb * 2**20,
             pids_limit=PIDS_LIMIT, auto_remove=False,
