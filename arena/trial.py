@@ -12,15 +12,16 @@ import json
 import os
 import shutil
 import tempfile
+import threading
 import time
 from pathlib import Path
 
-from arena.agents.base import Agent
-from arena.diagnose import VERIFIER_BROKEN, diagnose, tail
+from arena.agents.base import Agent, OracleAgent
+from arena.diagnose import diagnose, tail
 from arena.results import TrialResult
-from arena.reward import parse_reward
 from arena.sandbox.base import Prepared, Runtime, SandboxError
 from arena.task import Task
+from arena.verdict import read_verifier, settle
 
 VERIFIER_LOGS = "/logs/verifier"
 
@@ -35,6 +36,25 @@ def benchflow_env(task: Task, workdir: str) -> dict[str, str]:
         "BENCHFLOW_REWARD_DETAILS_JSON": f"{VERIFIER_LOGS}/ctrf.json",
         "BENCHFLOW_SKIP_VERIFIER_DEPS": "0" if task.spec.environment.allow_internet else "1",
     }
+
+
+_ORACLE_OK: dict[tuple[str, str], bool] = {}
+_ORACLE_LOCKS: dict[tuple[str, str], threading.Lock] = {}
+_LOCK = threading.Lock()
+
+
+def oracle_verifier_works(task: Task, runtime: Runtime, prepared: Prepared | None = None) -> bool:
+    """Does this task's verifier give a reward on the oracle's output?  Checked once per task and
+    runtime in this process (a real oracle trial), and only when some agent's verifier run failed:
+    the attribution rule of ``arena.verdict`` needs it."""
+    key = (task.digest, runtime.name)
+    with _LOCK:
+        lock = _ORACLE_LOCKS.setdefault(key, threading.Lock())
+    with lock:
+        if key not in _ORACLE_OK:
+            r = run_trial(task, OracleAgent(), runtime, prepared=prepared)
+            _ORACLE_OK[key] = r.status == "ok" and r.reward is not None
+        return _ORACLE_OK[key]
 
 
 def _write(path: Path, text: str) -> None:
@@ -92,7 +112,7 @@ def run_trial(
         _write(log_dir / "agent.stderr", out.stderr)
         if out.info:
             res.side_info["agent"] = out.info
-        if out.timed_out:
+        if out.timed_out:  # kept whatever the verifier reads afterwards (arena.verdict.settle)
             res.status, res.failure_kind = "timeout", "agent_timeout"
             res.reason = f"agent exceeded agent.timeout_sec = {task.spec.agent.timeout_sec:g}s"
         elif out.exit_code not in (0, None):
@@ -114,7 +134,11 @@ def run_trial(
                 mounts={"/verifier": task.paths.verifier},
             )  # fmt: skip
         except SandboxError as exc:
-            res.status, res.failure_kind, res.reason = "infra_error", "verifier_sandbox", str(exc)
+            if out.timed_out:  # the agent's timeout stands; the verifier could not run after it
+                res.reward = 0.0
+                res.side_info["verifier_after_timeout"] = {"failure_kind": "verifier_sandbox", "reason": str(exc)}
+            else:
+                res.status, res.failure_kind, res.reason = "infra_error", "verifier_sandbox", str(exc)
             return res
         if removed:
             res.side_info["removed_planted_files"] = removed
@@ -122,31 +146,15 @@ def run_trial(
         _write(log_dir / "verifier.stdout", vr.stdout)
         _write(log_dir / "verifier.stderr", vr.stderr)
         res.side_info["verifier_exit_code"] = vr.exit_code
-        if vr.timed_out:
-            res.status, res.failure_kind = "verifier_error", "verifier_timeout"
-            res.reason = f"verifier exceeded verifier.timeout_sec = {task.spec.verifier.timeout_sec:g}s"
-            return res
         txt = sandbox.read_file(f"{VERIFIER_LOGS}/reward.txt", limit=4096)
         js = sandbox.read_file(f"{VERIFIER_LOGS}/reward.json", limit=1 << 20)
         for name, data in (("reward.txt", txt), ("reward.json", js)):
             if data is not None:
                 (log_dir / name).write_bytes(data)
-        reading = parse_reward(txt, js)
-        res.metrics = reading.metrics
-        if reading.side_info:
-            res.side_info["verifier"] = reading.side_info
-        broken = diagnose(vr.stderr + "\n" + vr.stdout)
-        if reading.error:
-            res.status, res.failure_kind = "verifier_error", "no_reward"
-            res.reason = reading.error + (f"; cause: {broken[1]}" if broken else f"; log: {tail(vr.stderr or vr.stdout)}")
-            return res
-        if broken and broken[0] in VERIFIER_BROKEN and reading.reward == 0.0:
-            # the verifier could not judge (e.g. `pytest: command not found`) and wrote a 0 anyway
-            res.status, res.failure_kind = "verifier_error", f"verifier_{broken[0]}"
-            res.reason = f"verifier could not run: {broken[1]}"
-            res.side_info["reported_reward"] = reading.reward
-            return res
-        res.reward = reading.reward
+        outcome = read_verifier(timed_out=vr.timed_out, timeout_sec=task.spec.verifier.timeout_sec,
+                                stdout=vr.stdout, stderr=vr.stderr, reward_txt=txt, reward_json=js)  # fmt: skip
+        check = None if agent.name == "oracle" else (lambda: oracle_verifier_works(task, runtime, prepared))
+        settle(res, outcome, agent_timed_out=out.timed_out, oracle_verifier_works=check)
         return res
     finally:
         if sandbox is not None:

@@ -244,10 +244,10 @@ def group_trial(task, texts: list[str], runtime, prepared, *, agent_name: str, t
     import shutil
     import tempfile
 
-    from arena.diagnose import VERIFIER_BROKEN, diagnose, tail
-    from arena.reward import parse_reward
+    from arena.diagnose import tail
     from arena.sandbox.base import SandboxError
-    from arena.trial import benchflow_env
+    from arena.trial import benchflow_env, oracle_verifier_works
+    from arena.verdict import read_verifier, settle
 
     base = dict(task_id=task.id, agent=agent_name, task_digest=task.digest, domain=task.domain,
                 family=task.spec.metadata.family, runtime=runtime.name)  # fmt: skip
@@ -280,26 +280,12 @@ def group_trial(task, texts: list[str], runtime, prepared, *, agent_name: str, t
                 continue
             rc = int(rc_raw.decode().strip() or 0)
             res.side_info["verifier_exit_code"] = rc
-            if rc in (124, 137):
-                res.status, res.failure_kind = "verifier_error", "verifier_timeout"
-                res.reason = f"verifier exceeded {timeout:g}s"
-                continue
             out = (sandbox.read_file(f"{GROUP_DIR}/{k}.out", limit=1 << 16) or b"").decode("utf-8", "replace")
             err = (sandbox.read_file(f"{GROUP_DIR}/{k}.err", limit=1 << 16) or b"").decode("utf-8", "replace")
-            reading = parse_reward(sandbox.read_file(f"{GROUP_DIR}/{k}.reward.txt", limit=4096),
-                                   sandbox.read_file(f"{GROUP_DIR}/{k}.reward.json", limit=1 << 20))  # fmt: skip
-            res.metrics = reading.metrics
-            if reading.side_info:
-                res.side_info["verifier"] = reading.side_info
-            broken = diagnose(err + "\n" + out)
-            if reading.error:
-                res.status, res.failure_kind = "verifier_error", "no_reward"
-                res.reason = reading.error + (f"; cause: {broken[1]}" if broken else f"; log: {tail(err or out)}")
-            elif broken and broken[0] in VERIFIER_BROKEN and reading.reward == 0.0:
-                res.status, res.failure_kind = "verifier_error", f"verifier_{broken[0]}"
-                res.reason = f"verifier could not run: {broken[1]}"
-            else:
-                res.reward = reading.reward
+            outcome = read_verifier(timed_out=rc in (124, 137), timeout_sec=timeout, stdout=out, stderr=err,
+                                    reward_txt=sandbox.read_file(f"{GROUP_DIR}/{k}.reward.txt", limit=4096),
+                                    reward_json=sandbox.read_file(f"{GROUP_DIR}/{k}.reward.json", limit=1 << 20))  # fmt: skip
+            settle(res, outcome, oracle_verifier_works=lambda: oracle_verifier_works(task, runtime, prepared))
         return results
     finally:
         # tear down in the background: closing waits for the sandbox's processes to be gone (polling)
