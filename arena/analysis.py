@@ -3,7 +3,9 @@
 A results folder holds evaluation run folders under ``eval/<run>/`` (each with a
 ``trials.parquet``; names: ``baseline``, ``baseline-reseed`` (the A/A control), team names, and
 ``single-<domain>`` for the single-domain runs of the transfer matrix), and optionally
-``transfer_meta.csv``, ``validate/validate.json`` and ``learnability/<team>/``.  It may come from
+``transfer_meta.csv``, ``validate/validate.json``, ``learnability/<team>/`` and ``organizers/``
+(the organizers' contracts and run reports, brought in by ``arena import organizers``).  Scores
+follow the organizers' rule by default (``rule``, ``engine``, ``interval``: see :mod:`arena.stats`).  It may come from
 `arena showcase` or from a cluster: only the layout matters.
 """
 
@@ -31,6 +33,9 @@ class Results:
     cap: float | None = 0.2
     resamples: int = 10_000
     seed: int = 0
+    rule: str = "organizers"  # or "gain-share" (arena's earlier cap, see arena.stats)
+    engine: str = "fast"  # or "organizers": their random stream, their interval exactly
+    interval: str = "bootstrap"  # or "clustered": task-clustered paired SE (K > 1 samples per task)
     notes: list[str] = field(default_factory=list)
 
     def __post_init__(self):
@@ -82,8 +87,17 @@ class Results:
         from arena.stats import score_table
 
         cmp = self.comparison(self.teams)
-        s = score_table(cmp.team_trials, cmp.baseline.trials, cap=self.cap, **self._boot())
+        s = score_table(cmp.team_trials, cmp.baseline.trials, cap=self.cap, rule=self.rule, engine=self.engine,
+                        interval=self.interval, **self._boot())  # fmt: skip
         return s, domain_ranking(s)
+
+    def organizer_runs(self):
+        """``organizers/runs.csv`` (organizer pipeline reports brought in by ``arena import organizers``:
+        run, baseline_score, score_after_posttrain, delta_score, lift_* …), or None."""
+        import pandas as pd
+
+        p = self.root / "organizers" / "runs.csv"
+        return pd.read_csv(p) if p.is_file() else None
 
     def pass_rates(self):
         """Per-run, per-domain pass rate (+ overall): the raw numbers behind every Δ."""
@@ -161,7 +175,7 @@ class Results:
         from arena.award import award_report
 
         scores = scores if scores is not None else self.scores()[0]
-        return award_report(scores, cap=self.cap, metric=self.metric, n_resamples=self.resamples,
+        return award_report(scores, cap=self.cap, metric=self.metric, n_resamples=self.resamples, rule=self.rule,
                             families=self.families(), validation=self.validation_flags())  # fmt: skip
 
 

@@ -96,6 +96,16 @@ def uncapped_overall(scores: pd.DataFrame, weighting: str = "domain") -> pd.Seri
     return w["w"] / w["n_tasks"]
 
 
+def score_rule(scores: pd.DataFrame) -> str:
+    """The rule a score table was computed with: ``gain-share`` when its interval column says
+    domain-stratified, else ``organizers`` (the default of :func:`arena.stats.score_table`)."""
+    if "interval" in scores and scores["interval"].astype(str).str.contains("domain-stratified").any():
+        return "gain-share"
+    if "interval" not in scores:
+        return "gain-share"  # tables from before the organizers' rule carry no interval column
+    return "organizers"
+
+
 def domain_leaders(scores: pd.DataFrame) -> pd.DataFrame:
     """One row per domain (DOMAIN_IDS order): domain, domain_name, status (leader / tied /
     no_gain, see the module docstring), leader (None unless status is leader), top (highest Δ),
@@ -253,7 +263,7 @@ def award_report(scores: pd.DataFrame, *, cap: float | None, metric: str = "pass
                  power: float = 0.8, alpha: float = 0.05, families: pd.DataFrame | None = None,
                  home_domains: Mapping[str, str] | None = None, contamination: pd.DataFrame | None = None,
                  heldout: str | Sequence[str] = "heldout", team_sources: Mapping[str, str] | None = None,
-                 validation: pd.DataFrame | None = None) -> AwardReport:  # fmt: skip
+                 validation: pd.DataFrame | None = None, rule: str | None = None) -> AwardReport:  # fmt: skip
     """The award report from a score table (computed with the ``cap``, ``metric``, ``confidence``
     … given here, which the caveats quote; pass the same values).  Optional: ``families`` (a
     family_table), ``contamination`` (a contamination_report; ``heldout`` names the suite's
@@ -261,11 +271,14 @@ def award_report(scores: pd.DataFrame, *, cap: float | None, metric: str = "pass
     [, detail]).  Returns an :class:`AwardReport`.
 
     ``ranking`` is :func:`domain_ranking` on ``overall`` plus uncapped_delta, cap_binds,
-    n_domains_gain / n_domains_loss (domain CIs above / below 0) and n_flags."""
+    n_domains_gain / n_domains_loss (domain CIs above / below 0) and n_flags.  ``rule`` is the
+    score table's (``organizers`` or ``gain-share``; None: read from its ``interval`` column)."""
     _check_scores(scores)
     conf = f"{confidence:.0%}"
+    rule = rule or score_rule(scores)
+    interval = str(scores["interval"].iloc[0]) if "interval" in scores else None
     ranking = domain_ranking(scores, OVERALL)
-    unc = uncapped_overall(scores, weighting)
+    unc = uncapped_overall(scores, "task" if rule == "organizers" else weighting)
     ranking["uncapped_delta"] = ranking["team"].map(unc)
     ranking["cap_binds"] = (cap is not None) & ((ranking["uncapped_delta"] - ranking["delta"]).abs() > 1e-9)
     dom = scores[scores["domain"] != OVERALL]
@@ -307,9 +320,17 @@ def award_report(scores: pd.DataFrame, *, cap: float | None, metric: str = "pass
         f"unnoticed; inside one domain the threshold is about {pp(mde_dom, False)} points."
     )  # fmt: skip
     boot = f"{n_resamples:,} " if n_resamples else ""
+    if interval and "clustered" in interval:
+        how = (f"Intervals are {conf} normal intervals, Δ ± z·SE with a task-clustered paired standard error (the "
+               "samples of one task are not independent draws of the suite)")  # fmt: skip
+    elif rule == "organizers":
+        how = (f"Intervals are {conf} percentile intervals from {boot}bootstrap resamples of the paired held-out tasks "
+               "drawn across the whole suite, as the organizers' scoring does (domain shares vary between resamples)"
+               + (f" — {interval}" if interval else ""))  # fmt: skip
+    else:
+        how = f"Intervals are {conf} percentile intervals from {boot}paired, domain-stratified bootstrap resamples of the held-out tasks"
     caveats.append(
-        f"Intervals are {conf} percentile intervals from {boot}paired, domain-stratified bootstrap resamples of the "
-        "held-out tasks: they measure how much the result depends on which tasks the suite happens to hold, not "
+        f"{how}: they measure how much the result depends on which tasks the suite happens to hold, not "
         "the run-to-run variance of training (one checkpoint per team, one baseline checkpoint)."
     )  # fmt: skip
     short = ranking[ranking["n_tasks"] < n_all]
@@ -336,18 +357,28 @@ def award_report(scores: pd.DataFrame, *, cap: float | None, metric: str = "pass
         "would control the chance of any false domain claim per team. A domain leader is named only when its CI "
         "lower bound is above 0 and above the runner-up's CI upper bound."
     )  # fmt: skip
+    binds = ranking[ranking["cap_binds"]]
+    how = (f"It binds for {_names([f'{t} ({pp(u)} → {pp(c)} pp)' for t, u, c in zip(binds['team'], binds['uncapped_delta'], binds['delta'])])}"
+           if len(binds) else "It binds for no team")  # fmt: skip
     if cap is None:
         caveats.append(
+            "No cap: the overall Δ is the mean of the domain Δs weighted by their task shares, so one domain can carry a team."
+            if rule == "organizers" else
             "No cap: the overall Δ is the plain mean of the domain Δs, so one domain can carry a team."
-        )
-    else:
-        binds = ranking[ranking["cap_binds"]]
-        how = (f"It binds for {_names([f'{t} ({pp(u)} → {pp(c)} pp)' for t, u, c in zip(binds['team'], binds['uncapped_delta'], binds['delta'])])}"
-               if len(binds) else "It binds for no team")  # fmt: skip
+        )  # fmt: skip
+    elif rule == "organizers":
         caveats.append(
-            f"The overall Δ is capped: when it is positive, no domain may contribute more than {cap:.0%} of it "
-            f"(contributions above are clipped; per-domain Δs are not capped), so a team gaining in fewer than "
-            f"{int(np.ceil(1 / cap - 1e-9))} domains is always capped. {how}."
+            f"The overall Δ follows the organizers' ≤ {cap:.0%} per-domain rule: each domain weighs its share of the "
+            f"held-out tasks, water-filled so that no domain weighs more than {cap:.0%} (the weight freed by a "
+            "clamped domain goes to the others in proportion to their shares), and the score is Σ weight × domain Δ. "
+            f"With equal domain sizes the cap does not bind; with fewer than {int(np.ceil(1 / cap - 1e-9))} domains "
+            f"it cannot hold and the task shares are used. {how}."
+        )  # fmt: skip
+    else:
+        caveats.append(
+            f"The overall Δ uses arena's gain-share cap, not the competition's rule: when it is positive, no domain "
+            f"may contribute more than {cap:.0%} of it (contributions above are clipped; per-domain Δs are not "
+            f"capped), so a team gaining in fewer than {int(np.ceil(1 / cap - 1e-9))} domains is always capped. {how}."
         )  # fmt: skip
     if fam is not None:
         caveats.append(
@@ -375,6 +406,7 @@ __all__ = [
     "family_ranking",
     "home_domain",
     "pp",
+    "score_rule",
     "uncapped_overall",
     "validation_flags",
 ]

@@ -79,6 +79,7 @@ def make_records(doc: dict, cmp) -> list[dict]:
             "rank_label": t["rank_label"], "tie_group": t["tie_group"], "mde": t["mde"], "n_tasks": t["n_tasks"],
             "per_domain": {d: {"delta": c["delta"], "ci": c["ci"]} for d, c in t["per_domain"].items()},
             "metric": doc["metric"], "confidence": doc["confidence"], "baseline": doc["baseline"],
+            "rule": doc.get("rule", "gain-share"), "cap": doc.get("cap"), "interval": doc.get("interval_shown"),
             "suite_digest": doc["suite"]["digest"], "recipe_digest": meta.get("recipe_digest"),
             "corpus_digest": meta.get("corpus_digest"), "run_started_at": started, "run_finished_at": finished,
             "scored_at": scored_at, "warnings": mine,
@@ -203,6 +204,27 @@ def _pp(v) -> str:
     return "n/a" if v is None else f"{v * 100:+.1f}"
 
 
+def rule_sentence(rows: list[dict]) -> str:
+    """How the shown records turn domain Δs into the overall Δ and which interval they show."""
+    rules = sorted({(r.get("rule") or "gain-share", r.get("cap")) for r in rows}, key=str)
+    intervals = sorted({r.get("interval") for r in rows if r.get("interval")})
+    parts = []
+    for rule, cap in rules:
+        if cap is None:
+            parts.append(f"{rule} rule, no cap")
+        elif rule == "organizers":
+            parts.append(f"the organizers' rule (domain weights = task shares water-filled to ≤ {cap:.0%})")
+        else:
+            parts.append(f"arena's gain-share cap (no domain carries more than {cap:.0%} of the Δ; not the "
+                         "competition's rule)")  # fmt: skip
+    text = "Overall Δ: " + "; ".join(parts) + "."
+    if len(rules) > 1:
+        text += " Records scored under different rules are not comparable."
+    if intervals:
+        text += " CI: " + "; ".join(intervals) + "."
+    return text
+
+
 def render_leaderboard(records: list[dict], out_dir: str | Path, *, title: str = "PostTrain Arena leaderboard",
                        problems: list[str] | None = None) -> Path:  # fmt: skip
     from arena.domains import DOMAIN_IDS
@@ -263,6 +285,7 @@ def render_leaderboard(records: list[dict], out_dir: str | Path, *, title: str =
         f"{len(rows)} team(s), latest record each; {older} other record(s) listed below.</p>",
         f'<p class="sub">Rows sharing a tie group (same shading, rank like <b>2=</b>) have overlapping {conf} '
         "confidence intervals: their order is not significant. Click a header to sort.</p>",
+        f'<p class="sub">{esc(rule_sentence(rows))}</p>',
         '<div class="controls">', search("team", "team"), select("status", "status", sorted({r["status"] for r in rows})),
         'shown: <b id="shown"></b></div>',
         f'<table class="sortable" id="board"><thead><tr>{ths}</tr></thead><tbody>{"".join(trs)}</tbody></table>',

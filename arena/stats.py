@@ -10,9 +10,23 @@ Counting rules (every function here applies them):
 * metric ``"pass"`` scores a task by its pass rate c/n over its counted samples, ``"reward"`` by
   its mean reward (partial credit).  Every task weighs the same inside its domain.
 
-A team's score is Δ = team − reference on the same held-out tasks.  The overall Δ is, by default,
-the **mean over domains of the per-domain Δ** (each domain weighs 1/D whatever its task count:
-``weighting="domain"``); ``weighting="task"`` weighs domains by their number of paired tasks.
+A team's score is Δ = team − reference on the same held-out tasks.  Two rules turn the per-domain
+Δs into one overall Δ (``rule=``):
+
+* ``"organizers"`` (the default: the competition's published rule, :mod:`arena.scoring`) — each
+  domain weighs its share of the paired tasks, water-filled so that no weight exceeds ``cap``
+  (0.2); the interval is their percentile bootstrap over paired tasks (not stratified) on their
+  own random stream, computed by the vectorized engine (``engine="fast"``, the default) or by the
+  plain-Python replay (``engine="organizers"``, the reference): both give their interval exactly
+  (up to floating-point summation order).
+* ``"gain-share"`` (arena's earlier rule, kept as a named alternative) — the mean over domains of
+  the per-domain Δ (``weighting="domain"``: each domain 1/D; ``"task"``: by paired tasks), and when
+  the total is positive each domain's *contribution* is clipped to ``cap`` × the total; the
+  interval is a domain-stratified percentile bootstrap (:func:`paired_bootstrap`).
+
+``interval="clustered"`` replaces the bootstrap interval by Δ ± z·SE with a task-clustered paired
+standard error (:func:`clustered_se`), the right one for K > 1 samples per task.  Every table says
+which interval it shows in its ``interval`` column.
 """
 
 from __future__ import annotations
@@ -28,6 +42,10 @@ import pandas as pd
 from arena.domains import DOMAIN_IDS
 
 EXCLUDED_STATUSES = ("infra_error", "verifier_error")
+ORGANIZERS, GAIN_SHARE = "organizers", "gain-share"
+RULES = (ORGANIZERS, GAIN_SHARE)
+ENGINES = ("fast", "organizers")
+INTERVALS = ("bootstrap", "clustered")
 OVERALL = "overall"
 _CHUNK = 2**15  # ~32k task draws per chunk: the working set stays in cache, BLAS calls stay small
 
@@ -265,14 +283,15 @@ def paired_bootstrap(diff, domains: Sequence[str], *, n_resamples: int = 10_000,
 
 
 def minimum_detectable_effect(diff, domains: Sequence[str], *, alpha: float = 0.05, power: float = 0.8,
-                              weighting: str = "domain") -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+                              weighting: str = "domain", weights=None) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
     """Smallest true Δ the suite detects with probability ``power`` in a two-sided test at ``alpha``:
 
         MDE = (z_{1-α/2} + z_{power}) · SE,   SE² = Σ_d s_d² share_d² / n_d
 
     with s_d² the sample variance (ddof 1) of the paired per-task differences in domain d, n_d the
-    paired tasks and share_d = 1/D (``weighting="domain"``) or n_d/N (``"task"``); the normal
-    approximation of the stratified mean (α=0.05, power 0.8 → 2.80·SE).  The cap is ignored.
+    paired tasks and share_d = 1/D (``weighting="domain"``) or n_d/N (``"task"``), or the given
+    ``weights`` (T, D) in :func:`domain_order` (the organizers' water-filled weights); the normal
+    approximation of the stratified mean (α=0.05, power 0.8 → 2.80·SE).  The gain-share cap is ignored.
     Returns (overall (T,), per-domain (T, D)); NaN for a domain with fewer than 2 paired tasks.
     """
     _check_weighting(weighting)
@@ -285,45 +304,161 @@ def minimum_detectable_effect(diff, domains: Sequence[str], *, alpha: float = 0.
         var = np.stack([np.nanvar(diff[:, c], axis=1, ddof=1) for c in cols], 1)
         has = n > 0
         share = has / has.sum(1, keepdims=True) if weighting == "domain" else n / n.sum(1, keepdims=True)
+        if weights is not None:
+            share = np.asarray(weights, float)
         se2 = np.where(has, share**2 * var / np.maximum(n, 1), 0.0).sum(1)
         return z * np.sqrt(se2), z * np.sqrt(var / n)
 
 
+def interval_label(rule: str = ORGANIZERS, engine: str = "fast", interval: str = "bootstrap",
+                   confidence: float = 0.95, n_resamples: int = 10_000) -> str:  # fmt: skip
+    """Which interval a score table shows, in words (its ``interval`` column)."""
+    conf = f"{confidence:.0%}"
+    if interval == "clustered":
+        return f"{conf} normal interval, task-clustered paired SE"
+    if rule == GAIN_SHARE:
+        return f"{conf} percentile bootstrap, {n_resamples:,} domain-stratified resamples (linear interpolation)"
+    how = ("organizers' random stream, Python replay" if engine == "organizers"
+           else "organizers' random stream, fast NumPy engine")  # fmt: skip
+    return f"{conf} percentile bootstrap, {n_resamples:,} resamples of paired tasks ({how})"
+
+
+def clustered_se(trials_team: pd.DataFrame, trials_ref: pd.DataFrame, *, metric: str = "pass",
+                 threshold: float = 1.0) -> pd.DataFrame:  # fmt: skip
+    """Task-clustered paired standard errors, one row per domain: domain, n_tasks, k (mean counted
+    samples per task and arm), delta, se, se_naive.
+
+    With K samples per task the K trials of a task are not independent draws of the suite: they
+    share the task.  The paired difference of task i is ``d_i = team_i − ref_i`` (each side its
+    mean over its samples); Δ_d is their mean and the task-clustered SE is ``sd(d_i) / √n_d``
+    (ddof 1: the cluster-robust SE of a mean of cluster means).  ``se_naive`` treats every trial as
+    independent (√(var_team/N_team + var_ref/N_ref) over trials): it is too small when samples of a
+    task agree, which is what clustering corrects."""
+    vals, doms = task_values({"team": trials_team, "reference": trials_ref}, metric=metric, threshold=threshold)
+    d = (vals["team"] - vals["reference"]).dropna()
+    doms = doms.reindex(d.index)
+    ok_t, ok_r = counted(trials_team), counted(trials_ref)
+
+    def trial_values(t, ok):
+        x = t.loc[ok, ["task_id", "reward"]].copy()
+        x["v"] = (x["reward"] >= threshold).astype(float) if metric == "pass" else x["reward"].astype(float)
+        return x[x["task_id"].isin(d.index)]
+
+    tv, rv = trial_values(trials_team, ok_t), trial_values(trials_ref, ok_r)
+    rows = []
+    for dom in domain_order(doms.unique()):
+        ids = doms.index[doms == dom]
+        di = d.reindex(ids)
+        a, b = tv[tv["task_id"].isin(ids)]["v"], rv[rv["task_id"].isin(ids)]["v"]
+        n = len(di)
+        se = float(di.std(ddof=1) / np.sqrt(n)) if n > 1 else np.nan
+        naive = float(np.sqrt(a.var(ddof=1) / len(a) + b.var(ddof=1) / len(b))) if len(a) > 1 and len(b) > 1 else np.nan
+        rows.append({"domain": dom, "n_tasks": n, "k": (len(a) + len(b)) / (2 * n) if n else np.nan,
+                     "delta": float(di.mean()) if n else np.nan, "se": se, "se_naive": naive})  # fmt: skip
+    return pd.DataFrame(rows, columns=["domain", "n_tasks", "k", "delta", "se", "se_naive"])
+
+
+def _reorder(values: np.ndarray, have: Sequence[str], want: Sequence[str], fill=np.nan) -> np.ndarray:
+    """Columns of ``values`` (…, len(have), …last axis is domains) re-indexed to ``want`` on axis 1."""
+    pos = {d: i for i, d in enumerate(have)}
+    out = np.full(values.shape[:1] + (len(want),) + values.shape[2:], fill, dtype=float)
+    for j, d in enumerate(want):
+        if d in pos:
+            out[:, j] = values[:, pos[d]]
+    return out
+
+
 def score_table(teams: Mapping[str, pd.DataFrame], reference: pd.DataFrame, *, metric: str = "pass",
                 threshold: float = 1.0, n_resamples: int = 10_000, seed: int = 0, confidence: float = 0.95,
-                weighting: str = "domain", cap: float | None = None, alpha: float = 0.05,
-                power: float = 0.8) -> pd.DataFrame:  # fmt: skip
+                weighting: str = "domain", cap: float | None = 0.2, alpha: float = 0.05,
+                power: float = 0.8, rule: str = ORGANIZERS, engine: str = "fast",
+                interval: str = "bootstrap") -> pd.DataFrame:  # fmt: skip
     """Tidy scores: one row per (team, domain) and per (team, ``overall``) with delta, ci_low,
-    ci_high, n_tasks (paired), team_value and ref_value (uncapped levels on the paired tasks)
-    and mde.  Tasks are the reference's; a task the team lacks is unpaired.  Every team shares the
-    same resampled suites (see :func:`paired_bootstrap`), so the table is deterministic in seed."""
+    ci_high, n_tasks (paired), team_value and ref_value (levels on the paired tasks, weighted as
+    the overall Δ is), mde, weight (the domain's weight in the overall Δ; 1 on the overall row) and
+    interval (which interval the row shows, in words).  Tasks are the reference's; a task the team
+    lacks is unpaired.  ``rule``, ``engine``, ``interval``: see the module docstring (``weighting``
+    only applies to the gain-share rule).  Every team shares the same resampled suites, so the table
+    is deterministic in seed."""
     if not teams:
         raise ValueError("no teams to score")
+    if rule not in RULES:
+        raise ValueError(f"rule must be one of {RULES}, not {rule!r}")
+    if engine not in ENGINES or interval not in INTERVALS:
+        raise ValueError(f"engine must be one of {ENGINES} and interval one of {INTERVALS}")
     ref, doms = task_values({"reference": reference}, metric=metric, threshold=threshold)
     vals, _ = task_values(teams, metric=metric, threshold=threshold)
     vals = vals.reindex(index=ref.index, columns=list(teams))
     team_v = vals.to_numpy(float).T
     ref_v = np.broadcast_to(ref["reference"].to_numpy(float), team_v.shape)
     diff = team_v - ref_v
-    bs = paired_bootstrap(diff, doms.tolist(), n_resamples=n_resamples, seed=seed, confidence=confidence,
-                          weighting=weighting, cap=cap)  # fmt: skip
-    mde, mde_dom = minimum_detectable_effect(diff, doms.tolist(), alpha=alpha, power=power, weighting=weighting)
+    labels = doms.tolist()
+    order, cols = _domain_columns(labels)
     paired = ~np.isnan(diff)
-    cols = _domain_columns(doms.tolist())[1]
     den = np.stack([paired[:, c].sum(1) for c in cols], 1)[..., None]
-    levels = [_combine(np.stack([np.where(paired[:, c], v[:, c], 0.0).sum(1) for c in cols], 1)[..., None],
-                       den, weighting, None) for v in (team_v, ref_v)]  # fmt: skip
+    if rule == GAIN_SHARE:
+        bs = paired_bootstrap(diff, labels, n_resamples=n_resamples, seed=seed, confidence=confidence,
+                              weighting=weighting, cap=cap)  # fmt: skip
+        delta, ci, dom_delta, dom_ci = bs.delta, bs.ci, bs.domain_delta, bs.domain_ci
+        share = den[..., 0] / den[..., 0].sum(1, keepdims=True) if weighting == "task" else \
+            (den[..., 0] > 0) / (den[..., 0] > 0).sum(1, keepdims=True)  # fmt: skip
+        weights = share
+        mde, mde_dom = minimum_detectable_effect(diff, labels, alpha=alpha, power=power, weighting=weighting)
+        levels = [_combine(np.stack([np.where(paired[:, c], v[:, c], 0.0).sum(1) for c in cols], 1)[..., None],
+                           den, weighting, None) for v in (team_v, ref_v)]  # fmt: skip
+        team_level, ref_level = levels[0][1][:, 0], levels[1][1][:, 0]
+        team_dom, ref_dom = levels[0][0][..., 0], levels[1][0][..., 0]
+    else:
+        from arena import scoring
+
+        fast = scoring.fast_bootstrap(np.where(paired, team_v, np.nan), ref_v, labels, cap=cap, n_boot=n_resamples,
+                                      alpha=1 - confidence, seed=seed)  # fmt: skip
+        delta, ci = fast.score, fast.ci
+        dom_delta = _reorder(fast.domain_delta, fast.domains, order)
+        dom_ci = _reorder(fast.domain_ci, fast.domains, order)
+        weights = np.nan_to_num(_reorder(fast.weights, fast.domains, order))
+        if engine == "organizers":
+            for t in range(len(teams)):
+                inst = scoring.instances_from_values(team_v[t], ref_v[t], labels, list(ref.index))
+                ex = scoring.bootstrap_exact(inst, lambda xs: scoring.capped_score(xs, cap)["score"],
+                                             n_boot=n_resamples, alpha=1 - confidence, seed=seed)  # fmt: skip
+                delta[t], ci[t] = ex["point"], (ex["lo"], ex["hi"])
+        mde, mde_dom = minimum_detectable_effect(diff, labels, alpha=alpha, power=power, weights=weights)
+        means = [np.stack([np.where(paired[:, c], v[:, c], 0.0).sum(1) for c in cols], 1) / np.where(den[..., 0] > 0, den[..., 0], np.nan)
+                 for v in (team_v, ref_v)]  # fmt: skip
+        team_dom, ref_dom = means
+        team_level, ref_level = (np.nansum(weights * m, 1) for m in means)
+    if interval == "clustered":
+        ci, dom_ci = _clustered_ci(teams, reference, metric, threshold, order, weights, confidence)
 
     def table(over, per):  # (T,) overall + (T, D) per-domain values -> one column, team-major
         return np.column_stack([over, per]).ravel()
 
+    label = interval_label(rule, engine, interval, confidence, n_resamples)
     return pd.DataFrame({
-        "team": np.repeat(list(teams), len(bs.domains) + 1), "domain": [OVERALL, *bs.domains] * len(teams),
-        "delta": table(bs.delta, bs.domain_delta), "ci_low": table(bs.ci[:, 0], bs.domain_ci[..., 0]),
-        "ci_high": table(bs.ci[:, 1], bs.domain_ci[..., 1]), "n_tasks": table(bs.n.sum(1), bs.n),
-        "team_value": table(levels[0][1][:, 0], levels[0][0][..., 0]),
-        "ref_value": table(levels[1][1][:, 0], levels[1][0][..., 0]), "mde": table(mde, mde_dom),
+        "team": np.repeat(list(teams), len(order) + 1), "domain": [OVERALL, *order] * len(teams),
+        "delta": table(delta, dom_delta), "ci_low": table(ci[:, 0], dom_ci[..., 0]),
+        "ci_high": table(ci[:, 1], dom_ci[..., 1]), "n_tasks": table(den[..., 0].sum(1), den[..., 0]),
+        "team_value": table(team_level, team_dom), "ref_value": table(ref_level, ref_dom), "mde": table(mde, mde_dom),
+        "weight": table(np.ones(len(teams)), weights), "interval": label,
     })  # fmt: skip
+
+
+def _clustered_ci(teams, reference, metric, threshold, order, weights, confidence):
+    """(overall (T, 2), per-domain (T, D, 2)) normal intervals from task-clustered SEs; the overall SE
+    combines the domains' with the rule's weights (domains are independent clusters)."""
+    z = NormalDist().inv_cdf(0.5 + confidence / 2)
+    over, per = [], []
+    for t, (name, trials) in enumerate(teams.items()):
+        se = clustered_se(trials, reference, metric=metric, threshold=threshold).set_index("domain")
+        se = se.reindex(order)
+        d, s = se["delta"].to_numpy(float), se["se"].to_numpy(float)
+        per.append(np.stack([d - z * s, d + z * s], -1))
+        w = weights[t]
+        tot = np.nansum(w * np.nan_to_num(d))
+        tot_se = np.sqrt(np.nansum((w * s) ** 2))
+        over.append((tot - z * tot_se, tot + z * tot_se))
+    return np.array(over), np.array(per)
 
 
 def tie_groups(ci_low, ci_high) -> np.ndarray:

@@ -147,6 +147,12 @@ def trials(lift, seed):
                          "agent": "m", "reward": reward, "status": "ok"})  # fmt: skip
 
 
+def gain_share():
+    teams = {"broad": trials(0.3, 1), "sci": trials(np.where(DOMS == "sciences", 0.45, 0.0), 2),
+             "null1": trials(0.0, 3), "null2": trials(0.0, 4)}  # fmt: skip
+    return score_table(teams, trials(0.0, 0), n_resamples=2000, cap=0.2, rule="gain-share")
+
+
 @pytest.fixture(scope="module")
 def planted():
     teams = {"broad": trials(0.3, 1), "sci": trials(np.where(DOMS == "sciences", 0.45, 0.0), 2),
@@ -162,10 +168,19 @@ def test_award_report_end_to_end(planted):
         a.ranking.set_index("team").loc["null1", "tie_group"]
         == a.ranking.set_index("team").loc["null2", "tie_group"]
     )
-    # the cap binds for the one-domain team (it gains in fewer than 1/cap = 5 domains)
+    # the organizers' rule (the default): eight equal domains weigh 1/8 each, so the cap does not
+    # bind even for the one-domain team (changed on purpose: the gain-share rule capped it)
     sci = a.ranking.set_index("team").loc["sci"]
-    assert sci["cap_binds"] and sci["uncapped_delta"] > sci["delta"]
-    assert sci["uncapped_delta"] == pytest.approx(uncapped_overall(planted)["sci"])
+    assert not sci["cap_binds"] and sci["uncapped_delta"] == pytest.approx(sci["delta"])
+    assert sci["uncapped_delta"] == pytest.approx(uncapped_overall(planted, "task")["sci"])
+    # the gain-share rule (named alternative): the cap binds for the team gaining in fewer than 1/cap domains
+    gs = award_report(gain_share(), cap=0.2, n_resamples=2000)
+    gsci = gs.ranking.set_index("team").loc["sci"]
+    assert gsci["cap_binds"] and gsci["uncapped_delta"] > gsci["delta"]
+    assert gsci["uncapped_delta"] == pytest.approx(uncapped_overall(planted)["sci"])
+    gtext = "\n".join(gs.caveats)
+    assert "gain-share cap, not the competition's rule" in gtext and "It binds for" in gtext and "sci (" in gtext
+    assert "domain-stratified" in gtext
     lead = a.domain_leaders.set_index("domain")
     assert lead.at["sciences", "top"] in ("sci", "broad") and lead.at["sciences", "status"] in (LEADER, TIED)
     assert a.ranking.set_index("team").loc["null2", "n_flags"] == 1
@@ -175,7 +190,8 @@ def test_award_report_end_to_end(planted):
     assert "minimum detectable effect" in text and "percentage points" in text
     assert "tie group" in text and ("null1 and null2" in text or "null2 and null1" in text)
     assert "Bonferroni" in text and "99.38%" in text
-    assert "capped" in text and "It binds for" in text and "sci (" in text
+    assert "organizers' ≤ 20% per-domain rule" in text and "water-filled" in text and "It binds for no team" in text
+    assert "drawn across the whole suite" in text
     assert "not the run-to-run variance of training" in text
     assert "null2 carries flags: 1 validation flag(s)" in text
     # no cap: said as such

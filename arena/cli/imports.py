@@ -1,5 +1,7 @@
 """``arena import dataset|harbor SRC --out CORPUS``: rebuild task packages from an exported
-dataset or from Harbor task folders (the reverse of ``arena export``)."""
+dataset or from Harbor task folders (the reverse of ``arena export``); ``arena import organizers
+FILE_OR_RUN... --results DIR``: the organizers' scoring contracts and run reports into a results
+folder."""
 
 from __future__ import annotations
 
@@ -34,7 +36,7 @@ Dockerfile or solution, unknown category), 2 usage error
 def add_parser(sub) -> None:
     p = sub.add_parser("import", help="task packages from an exported dataset or Harbor tasks",
                        description=HELP, formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
-    isub = p.add_subparsers(dest="import_format", metavar="{dataset,harbor}")
+    isub = p.add_subparsers(dest="import_format", metavar="{dataset,harbor,organizers}")
     for fmt, what in (
         ("dataset", "from `arena export dataset` output"),
         ("harbor", "from Harbor task folders"),
@@ -50,7 +52,58 @@ def add_parser(sub) -> None:
                 "--overwrite", action="store_true", help="replace package folders that already exist"
             )
         e.set_defaults(func=run, import_format=fmt)
+    o = isub.add_parser("organizers", help="organizer score contracts / run reports into a results folder",
+                        description=ORG_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+    o.add_argument("src", nargs="+", metavar="FILE_OR_RUN",
+                   help="contract .json files (their scoring input) or pipeline run folders (reports/score.json, eval_lift.json)")  # fmt: skip
+    o.add_argument("--results", required=True, metavar="DIR", help="results folder (eval/<run>/trials.parquet …)")
+    o.add_argument("--baseline", default="baseline", help="name of the reference run folder (default baseline)")
+    o.add_argument("--domain", help="domain of lift-report tasks whose record names none")
+    o.set_defaults(func=run_organizers)
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
+
+
+ORG_HELP = """Bring the organizers' artifacts into an arena results folder (what notebooks 05-06 and
+`arena score DIR/eval/<team> --baseline DIR/eval/baseline` read):
+
+  a .json file   their scoring input contract {"team", "instances": [{instance_id, domain,
+                 reward_ref, reward_team}]}: eval/<team>/ gets the team rewards, eval/<baseline>/
+                 the reference rewards (contracts must agree on the reference).
+  a run folder   a pipeline run (reports/score.json, reports/eval_lift.json): the reports are kept
+                 under organizers/<run>/ and summarized in organizers/runs.csv; per-task records in
+                 eval_lift.json, when present, become trials.
+
+examples:
+  arena import organizers contracts/*.json --results results/
+  arena import organizers runs/qwen3-4b-grpo --results results/ --domain software-engineering
+
+exit: 0 imported, 1 a file could not be imported (the reason is printed), 2 usage error
+"""
+
+
+def run_organizers(args) -> int:
+    from pathlib import Path
+
+    from arena.organizer_reports import import_contract, import_run_report
+
+    code = EXIT_OK
+    for src in args.src:
+        path = Path(src)
+        if not path.exists():
+            return usage_error(f"no such file or folder: {src}")
+        try:
+            if path.is_file():
+                rep = import_contract(path, args.results, baseline=args.baseline)
+            else:
+                rep = import_run_report(path, args.results, baseline=args.baseline, domain=args.domain)
+        except (ValueError, OSError) as exc:
+            print(f"arena import organizers: {src}: {exc}", file=sys.stderr)
+            code = EXIT_FAIL
+            continue
+        for note in rep.notes:
+            print(f"arena import organizers: note: {note}", file=sys.stderr)
+        print(f"{src}: wrote {', '.join(str(w) for w in dict.fromkeys(rep.written))}")
+    return code
 
 
 def run(args) -> int:

@@ -19,11 +19,26 @@ cluster); `NAME=PATH` names it, otherwise the name comes from run.json / model_c
 
 A team's score is Δ = team − baseline on the tasks both were evaluated on: per domain, the mean
 per-task difference in pass rate (--metric pass: share of samples with reward ≥ --threshold) or
-mean reward (--metric reward); overall, the mean of the domain Δs with each domain's
-contribution capped at --cap of the total (organizers: 0.2; --cap 0 turns it off).  The 95%
-interval is a paired, domain-stratified percentile bootstrap (--resamples, --seed: same inputs,
-same numbers).  Teams whose overall intervals overlap share a tie group and a rank (1=).  MDE is
-the smallest true Δ the suite detects with 80% power.
+mean reward (--metric reward).  Overall (--rule):
+
+  organizers  (default) the competition's published rule: each domain weighs its share of the
+              tasks, water-filled so that no domain weighs more than --cap (0.2); score =
+              Σ weight·Δ_domain.  95% interval: their percentile bootstrap over paired tasks
+              (--resamples 10000, --seed 0), by the fast NumPy engine (--bootstrap fast, within
+              Monte-Carlo noise of theirs) or by replaying their random stream (--bootstrap
+              organizers: their interval exactly; slower).
+  gain-share  arena's earlier rule: the mean of the domain Δs with each domain's contribution
+              clipped at --cap of the (positive) total; domain-stratified bootstrap.
+
+--cap 0 turns the cap off.  --interval clustered shows Δ ± 1.96·SE with a task-clustered paired
+SE instead (use it with K > 1 samples per task).  The output says which interval it shows.  Teams
+whose overall intervals overlap share a tie group and a rank (1=).  MDE is the smallest true Δ the
+suite detects with 80% power.
+
+The organizers' per-team input contract ({"team", "instances": [{"instance_id", "domain",
+"reward_ref", "reward_team"}]}): --contract-out DIR writes one <team>.json per team (re-score it
+with their scripts/scoring.py --input); RUN arguments that are such .json files are scored as they
+are (no --baseline), with the same report keys as their script.
 
 Runs must come from the same suite: disjoint task sets, a task whose digest changed, a run
 missing a whole domain or with no counted trial make the set unusable (exit 1, with the reason).
@@ -33,6 +48,8 @@ examples:
   arena score teamA=runs/a teamB=runs/b --baseline runs/ref --json
   arena score runs/* --baseline reference --metric reward --cap 0 --out reports/score
   arena score runs/teamA --baseline runs/ref --record board/records.jsonl   # then: arena leaderboard
+  arena score runs/* --baseline reference --bootstrap organizers --contract-out contracts/
+  arena score contracts/bluefence.json --bootstrap organizers          # their report, exactly
 
 exit: 0 scored, 1 runs unusable together, 2 usage error (bad option, not a run folder)
 """
@@ -60,8 +77,15 @@ def add_common(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--threshold", type=float, default=1.0, help="reward counted as a pass (default 1.0)")
     p.add_argument(
-        "--cap", type=float, default=0.2, help="max share of the overall Δ per domain (default 0.2; 0 = none)"
+        "--cap", type=float, default=0.2,
+        help="organizers: max weight of a domain; gain-share: max share of the Δ per domain (default 0.2; 0 = none)",
     )
+    p.add_argument("--rule", choices=("organizers", "gain-share"), default="organizers",
+                   help="how domain Δs make the overall Δ (default: the organizers' water-filled weights)")  # fmt: skip
+    p.add_argument("--bootstrap", choices=("fast", "organizers"), default="fast", dest="engine",
+                   help="organizers rule: fast NumPy engine (default) or the organizers' own random stream")  # fmt: skip
+    p.add_argument("--interval", choices=("bootstrap", "clustered"), default="bootstrap",
+                   help="percentile bootstrap (default) or Δ ± z·SE with a task-clustered paired SE (K > 1 samples)")  # fmt: skip
     p.add_argument("--resamples", type=int, default=10_000, help="bootstrap resamples (default 10000)")
     p.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
     p.add_argument("--confidence", type=float, default=0.95, help="interval level (default 0.95)")
@@ -81,6 +105,9 @@ def add_parser(sub) -> None:
         metavar="RECORDS.jsonl",
         help="append one leaderboard record per team run (atomic, fsynced)",
     )
+    p.add_argument("--contract-out", metavar="DIR",
+                   help="write each team's paired instances in the organizers' input contract (DIR/<team>.json)")  # fmt: skip
+    p._option_string_actions["--baseline"].required = False  # not needed to score contract files
     p.set_defaults(func=run)
 
 
@@ -121,8 +148,14 @@ def compute(cmp, args):
 
     scores = score_table(cmp.team_trials, cmp.baseline.trials, metric=args.metric, threshold=args.threshold,
                          n_resamples=args.resamples, seed=args.seed, confidence=args.confidence,
-                         cap=cap_of(args))  # fmt: skip
+                         cap=cap_of(args), **rule_options(args))  # fmt: skip
     return scores, domain_ranking(scores)
+
+
+def rule_options(args) -> dict:
+    """The rule / engine / interval options as score_table keywords (defaults when absent)."""
+    return {"rule": getattr(args, "rule", "organizers"), "engine": getattr(args, "engine", "fast"),
+            "interval": getattr(args, "interval", "bootstrap")}  # fmt: skip
 
 
 def jsonable(value):
@@ -185,10 +218,12 @@ def document(cmp, scores, board, args) -> dict:
                                                           rows["ci_high"], rows["n_tasks"], rows["mde"])},
             "path": str(next(x.path for x in cmp.teams if x.name == t)),
         }  # fmt: skip
+    opts = rule_options(args)
     return jsonable({
         "baseline": cmp.baseline.name, "baseline_path": str(cmp.baseline.path), "metric": args.metric,
         "threshold": args.threshold, "cap": cap_of(args), "confidence": args.confidence, "resamples": args.resamples,
-        "seed": args.seed, "units": "fraction (multiply by 100 for percentage points)",
+        "seed": args.seed, **opts, "interval_shown": scores["interval"].iloc[0],
+        "units": "fraction (multiply by 100 for percentage points)",
         "suite": {"n_tasks": len(base_tasks), "domains": base_tasks.groupby("domain").size().reindex(domain_order(base_tasks["domain"].unique())).to_dict(),
                   "digest": cmp.suite.table.set_index("role").loc["baseline", "suite_digest"]},
         "teams": teams, "warnings": cmp.suite.warnings,
@@ -209,11 +244,17 @@ def render(doc: dict) -> str:
     conf = f"{doc['confidence']:.0%}"
     what = "pass rate" if doc["metric"] == "pass" else "mean reward"
     unit = "pp" if doc["metric"] == "pass" else "pts×100"
-    cap = f"cap {doc['cap']:.0%} per domain" if doc["cap"] else "no cap"
+    rule = doc.get("rule", "organizers")
+    if not doc["cap"]:
+        cap = "no cap"
+    elif rule == "organizers":
+        cap = f"organizers' rule: domain weights = task shares water-filled to ≤ {doc['cap']:.0%}"
+    else:
+        cap = f"gain-share rule: no domain carries more than {doc['cap']:.0%} of the Δ"
     n_dom = len(doc["suite"]["domains"])
     lines = [
-        f"Δ {what} vs baseline {doc['baseline']}: {doc['suite']['n_tasks']} held-out tasks in {n_dom} domains; "
-        f"{conf} CI from {doc['resamples']:,} paired domain-stratified resamples (seed {doc['seed']}); {cap}",
+        f"Δ {what} vs baseline {doc['baseline']}: {doc['suite']['n_tasks']} held-out tasks in {n_dom} domains; {cap}",
+        f"interval: {doc.get('interval_shown', conf + ' CI')} (seed {doc['seed']})",
         "",
     ]  # fmt: skip
     names = list(doc["teams"])
@@ -249,10 +290,80 @@ def render(doc: dict) -> str:
     return "\n".join(lines)
 
 
+def contract_files(args) -> list[Path] | None:
+    """The RUN arguments when every one is a JSON file (the organizers' contract), else None."""
+    paths = [Path(r.split("=", 1)[-1]) for r in args.runs]
+    return paths if all(p.suffix == ".json" and p.is_file() for p in paths) else None
+
+
+def score_contracts(paths: list[Path], args) -> int:
+    """Score organizer-contract files as their script does (report keys as theirs, 4 decimals)."""
+    from arena import scoring
+
+    reports = []
+    for p in paths:
+        try:
+            team, inst, _ = scoring.read_contract(p)
+        except ValueError as exc:
+            print(f"arena: {exc}", file=sys.stderr)
+            return EXIT_FAIL
+        cap = cap_of(args)
+        if args.engine == "organizers":
+            rep = scoring.score_team(inst, cap=cap, n_boot=args.resamples, alpha=1 - args.confidence, seed=args.seed,
+                                     team=team)  # fmt: skip
+        else:
+            import numpy as np
+
+            rep = scoring.score_team(inst, cap=cap, n_boot=1, alpha=1 - args.confidence, seed=args.seed, team=team)
+            vals = (np.array([[i.reward_team for i in inst]]), np.array([i.reward_ref for i in inst]), [i.domain for i in inst])
+            kw = {"n_boot": args.resamples, "alpha": 1 - args.confidence, "seed": args.seed}
+            capped, plain = scoring.fast_bootstrap(*vals, cap=cap, **kw), scoring.fast_bootstrap(*vals, cap=None, **kw)
+            rep.update({"capped_score_ci": capped.ci[0].tolist(), "capped_score_significant": bool(capped.ci[0][0] > 0),
+                        "capped_score_p_gt_0": float(capped.p_gt_0[0]), "overall_delta_ci": plain.ci[0].tolist(),
+                        "overall_delta_significant": bool(plain.ci[0][0] > 0),
+                        "overall_delta_p_gt_0": float(plain.p_gt_0[0]),
+                        "bootstrap": {**kw, "engine": "fast (NumPy on the organizers' random stream)"}})  # fmt: skip
+        reports.append(scoring.round_floats(rep))
+    if args.json or len(reports) > 1:
+        emit_json(reports[0] if len(reports) == 1 else reports)
+    else:
+        r = reports[0]
+        lo, hi = r["capped_score_ci"]
+        print(f"{r['team'] or paths[0].stem}: score {_pp(r['capped_score'], 0)} pp [{_pp(lo, 0)}, {_pp(hi, 0)}] "
+              f"({'significant' if r['capped_score_significant'] else 'not significant'}; "
+              f"{r['n_instances']} instances in {r['n_domains']} domains; cap {'applied' if r['cap_applied'] else 'inert'}; "
+              f"{r['bootstrap']['engine']})")  # fmt: skip
+    return EXIT_OK
+
+
+def write_contracts(cmp, args, out_dir: str | Path) -> list[Path]:
+    """One organizer-contract file per team: its paired per-task values against the baseline."""
+    from arena import scoring
+    from arena.stats import task_values
+
+    ref, doms = task_values({"reference": cmp.baseline.trials}, metric=args.metric, threshold=args.threshold)
+    vals, _ = task_values(cmp.team_trials, metric=args.metric, threshold=args.threshold)
+    vals = vals.reindex(ref.index)
+    ids = list(ref.index)  # the order score_table resamples in: their script on the file draws the same
+    paths = []
+    for team in cmp.team_trials:
+        inst = scoring.instances_from_values([vals.at[t, team] for t in ids], [ref.at[t, "reference"] for t in ids],
+                                             [doms[t] for t in ids], ids)  # fmt: skip
+        safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in team)
+        paths.append(scoring.write_contract(Path(out_dir) / f"{safe}.json", team, inst, model_ref=cmp.baseline.name,
+                                            metric=args.metric, threshold=args.threshold))  # fmt: skip
+    return paths
+
+
 def run(args) -> int:
     problem = check_options(args)
     if problem:
         return usage_error(problem)
+    contracts = contract_files(args)
+    if contracts is not None:
+        return score_contracts(contracts, args)
+    if not args.baseline:
+        raise SystemExit(usage_error("--baseline RUN is required (unless every RUN is an organizers' contract .json file)"))
     cmp, code = load(args)
     if cmp is None:
         return code
@@ -269,6 +380,9 @@ def run(args) -> int:
         (out / "score.json").write_text(
             json.dumps(doc, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
         )
+    if args.contract_out:
+        for path in write_contracts(cmp, args, args.contract_out):
+            print(f"arena score: wrote {path} (the organizers' input contract)", file=sys.stderr)
     if args.record:
         from arena.leaderboard import append_records, make_records
 
