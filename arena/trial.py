@@ -142,6 +142,9 @@ def run_trial(
             return res
         if removed:
             res.side_info["removed_planted_files"] = removed
+        if getattr(sandbox, "respawned", False):
+            res.notes.append("the agent left its container unable to run commands; the verifier ran in a fresh "
+                             "container of the same image with the workspace carried over")  # fmt: skip
         res.verifier_sec = time.perf_counter() - tv
         _write(log_dir / "verifier.stdout", vr.stdout)
         _write(log_dir / "verifier.stderr", vr.stderr)

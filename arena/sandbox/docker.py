@@ -156,20 +156,26 @@ class DockerRuntime(Runtime):
             mem_limit=env.memory_mb * 2**20, memswap_limit=env.memory_mb * 2**20,
             pids_limit=PIDS_LIMIT, auto_remove=False,
         )  # fmt: skip
-        try:
-            cid = api.create_container(prepared.image, command=KEEPER, host_config=hc, working_dir=prepared.workdir,
-                                       labels={"arena.trial": "1", "arena.task": task.id[:200]},
-                                       name=f"arena-{_slug(task.id)[:40]}-{uuid.uuid4().hex[:8]}")["Id"]  # fmt: skip
-        except docker.errors.APIError as exc:
-            raise SandboxError(f"cannot create a container from {prepared.image}: {exc.explanation or exc}") from exc
-        box = DockerSandbox(self.client, cid, prepared.workdir, memory_bytes=env.memory_mb * 2**20)
-        try:
-            api.put_archive(cid, "/", du.make_tar({"logs/verifier": None, "logs/agent": None}, with_parents=True))
-            api.start(cid)
-        except docker.errors.APIError as exc:
-            box.close()
-            raise SandboxError(f"cannot start a container from {prepared.image} (the image needs bash): "
-                               f"{exc.explanation or exc}") from exc  # fmt: skip
+        name = f"arena-{_slug(task.id)[:40]}"
+
+        def create() -> str:
+            try:
+                cid = api.create_container(prepared.image, command=KEEPER, host_config=hc, working_dir=prepared.workdir,
+                                           labels={"arena.trial": "1", "arena.task": task.id[:200]},
+                                           name=f"{name}-{uuid.uuid4().hex[:8]}")["Id"]  # fmt: skip
+            except docker.errors.APIError as exc:
+                raise SandboxError(f"cannot create a container from {prepared.image}: {exc.explanation or exc}") from exc
+            try:
+                api.put_archive(cid, "/", du.make_tar({"logs/verifier": None, "logs/agent": None}, with_parents=True))
+                api.start(cid)
+            except docker.errors.APIError as exc:
+                api.remove_container(cid, force=True)
+                raise SandboxError(f"cannot start a container from {prepared.image} (the image needs bash): "
+                                   f"{exc.explanation or exc}") from exc  # fmt: skip
+            return cid
+
+        box = DockerSandbox(self.client, create(), prepared.workdir, memory_bytes=env.memory_mb * 2**20)
+        box.respawn_from = create
         return box
 
 
@@ -180,6 +186,8 @@ class DockerSandbox(Sandbox):
         self.memory_bytes = memory_bytes
         self.closed = False
         self._oom_seen = 0
+        self.respawn_from = None  # makes a fresh container of the same image and limits (set by start)
+        self.respawned = False
         self.fast_diff = True  # read the overlay upper dir when the engine is on this machine
 
     # -- commands --------------------------------------------------------------------------
@@ -269,7 +277,28 @@ class DockerSandbox(Sandbox):
                 self.api.wait(self.cid, timeout=30)
                 self.api.start(self.cid)
             except Exception as exc:
-                raise SandboxError(f"could not stop the sandbox's processes: {exc}") from exc
+                if self.respawn_from is None:
+                    raise SandboxError(f"could not stop the sandbox's processes: {exc}") from exc
+                self._respawn(exc)
+
+    def _respawn(self, why: BaseException) -> None:
+        """The agent left its container unable to run anything (its shell deleted, say): go on in a
+        fresh container of the same image and limits, with the workspace carried over, so the
+        verifier still judges what the agent left instead of the trial becoming an infra error."""
+        try:
+            stream, _ = self.api.get_archive(self.cid, self.workdir)
+            data = b"".join(stream)
+            new = self.respawn_from()
+            old, self.cid = self.cid, new
+            r = self._sh('rm -rf -- "$1" && mkdir -p "$(dirname "$1")"', self.workdir)
+            if r.exit_code != 0:
+                raise SandboxError(r.stderr.strip()[:200])
+            self.api.put_archive(self.cid, posixpath.dirname(self.workdir.rstrip("/")) or "/", data)
+            self.api.remove_container(old, force=True)
+        except Exception as exc:
+            raise SandboxError(f"could not stop the sandbox's processes ({why}) nor carry its workspace into a "
+                               f"fresh container: {exc}") from exc  # fmt: skip
+        self.respawned = True
 
     # -- mounts and files ------------------------------------------------------------------
     def _mount(self, mounts: dict[str, Path]) -> list[tuple[str, str, list[str]]]:
