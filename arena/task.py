@@ -149,6 +149,32 @@ def _has_alias(block: str) -> bool:
     return False
 
 
+def _duplicate_keys(block: str) -> list[tuple[str, int, int]]:
+    """(dotted key, first line, repeated line) for every mapping key given twice (task.md lines)."""
+    try:
+        root = yaml.compose(block, Loader=_Loader)
+    except yaml.YAMLError:
+        return []
+    out: list[tuple[str, int, int]] = []
+    stack = [(root, "")]
+    while stack:
+        node, prefix = stack.pop()
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[str, int] = {}
+            for k, v in node.value:
+                name = f"{prefix}{k.value}" if isinstance(k, yaml.ScalarNode) else None
+                if name is not None:
+                    line = k.start_mark.line + 2  # + the opening `---` line, 1-based
+                    if name in seen:
+                        out.append((name, seen[name], line))
+                    else:
+                        seen[name] = line
+                stack.append((v, f"{name}." if name else prefix))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((item, prefix) for item in node.value)
+    return sorted(out, key=lambda d: d[2])
+
+
 def read_task_md(path: Path) -> tuple[dict | None, str, list[Finding]]:
     """Read and YAML-parse ``task.md``: (frontmatter mapping or None, body, findings)."""
     rel = str(path)
@@ -210,6 +236,15 @@ def read_task_md(path: Path) -> tuple[dict | None, str, list[Finding]]:
         return None, body, [
             error("task-md.yaml", rel, f"frontmatter is not valid YAML{where}: {problem}", "fix the YAML syntax")
         ]
+    if isinstance(data, dict):
+        dups = _duplicate_keys(block)
+        if dups:
+            return None, body, [
+                error("task-md.duplicate-key", rel,
+                      f"frontmatter key `{key}` appears twice (lines {first} and {second}); YAML keeps only the last, "
+                      f"so the first value is silently lost", f"merge the two `{key.rsplit('.', 1)[-1]}:` entries into one")
+                for key, first, second in dups
+            ]  # fmt: skip
     if not isinstance(data, dict):
         return None, body, [
             error(

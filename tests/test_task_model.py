@@ -75,3 +75,22 @@ def test_domains_registry():
     assert domains.resolve("astrology") is None
     assert domains.suggest("cybersecurty") == "cybersecurity"
     assert len(domains.DOMAIN_IDS) == 8
+
+
+def test_a_repeated_frontmatter_key_is_a_finding_naming_the_key_and_both_lines(tmp_path):
+    """YAML silently keeps the last of two `agent:` mappings; the package author must hear of it."""
+    from arena.task import read_task_md
+
+    md = tmp_path / "task.md"
+    md.write_text('---\nversion: "1.0"\nagent:\n  timeout_sec: 10\nmetadata:\n  category: sciences\n'
+                  '  tags: [a]\n  tags: [b]\nagent:\n  timeout_sec: 20\n---\n## prompt\nhi\n')  # fmt: skip
+    data, _body, findings = read_task_md(md)
+    assert data is None
+    msgs = {f.rule: [] for f in findings}
+    for f in findings:
+        msgs[f.rule].append(f.message)
+    assert set(msgs) == {"task-md.duplicate-key"}
+    assert any("`agent`" in m and "lines 3 and 9" in m for m in msgs["task-md.duplicate-key"])
+    assert any("`metadata.tags`" in m and "lines 7 and 8" in m for m in msgs["task-md.duplicate-key"])
+    md.write_text('---\nversion: "1.0"\nagent:\n  timeout_sec: 10\n---\n## prompt\nhi\n')
+    assert read_task_md(md)[2] == []
