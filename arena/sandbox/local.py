@@ -324,8 +324,6 @@ class LocalSandbox(Sandbox):
         fds = fds or {}
         a = ["bwrap", "--die-with-parent", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"]
         a += isolation_flags(userns=bool(_BWRAP_OK.get("userns", True)), seccomp_fd=fds.get("seccomp"))
-        if "info" in fds:
-            a += ["--info-fd", str(fds["info"])]
         if not self.allow_internet:
             a.append("--unshare-net")
         a += ["--tmpfs", "/", "--proc", "/proc", "--dev", "/dev"]
@@ -344,8 +342,11 @@ class LocalSandbox(Sandbox):
                 a += ["--ro-bind", keep, keep]
         for target, src in (mounts or {}).items():
             a += ["--ro-bind", str(src), target]
-        a += ["--chdir", cwd, "bash", "-c", command]
-        return a
+        a += ["--chdir", cwd]
+        if "started" in fds:  # say "built" on a pipe, close it, then run the command as `bash -c` would
+            n = fds["started"]
+            return a + ["bash", "-c", f'printf . >&{n}; exec {n}>&-; exec bash -c "$1"', "bash", command]
+        return a + ["bash", "-c", command]
 
     def _env(self, env: dict[str, str] | None) -> dict[str, str]:
         path = os.pathsep.join(
@@ -412,16 +413,16 @@ class LocalSandbox(Sandbox):
     def _launch(self, argv_for, *, env, cwd, timeout, output_limit):
         """One launch: (proc, stdout, stderr, timed_out, started).
 
-        ``started`` says the sandbox was built and the command ran: bubblewrap writes its info
-        document to ``--info-fd`` only then, so a set-up failure cannot be faked by a command that
-        prints "bwrap: …" and exits 1.
+        ``started`` says the sandbox was built and the command ran: a shell inside the finished
+        sandbox writes one byte to a pipe and closes it before it runs the command, so a set-up
+        failure of bubblewrap cannot be faked by a command that prints "bwrap: …" and exits 1.
         """
         fds: dict[str, int] = {}
         close: list[int] = []
         info_r = None
         if self.isolation == "bwrap":
             info_r, info_w = os.pipe()
-            fds["info"] = info_w
+            fds["started"] = info_w
             close.append(info_w)
             if seccomp.supported():
                 fds["seccomp"] = os.open(seccomp.program_file(), os.O_RDONLY)
@@ -462,7 +463,7 @@ class LocalSandbox(Sandbox):
         started = True
         if info is not None:
             info.join()
-            started = b"child-pid" in bytes(info.buf)
+            started = bytes(info.buf) == b"."
         return proc, out, err, fired.is_set(), started
 
     def _kill(self, proc: subprocess.Popen) -> None:
@@ -505,6 +506,10 @@ class LocalSandbox(Sandbox):
 
     def harden(self):
         self.kill_all()
+        for b in self.binds:  # an agent that chmods its workspace 000 must not stop the verifier starting
+            top = self.fs / b.lstrip("/")
+            if top.is_dir() and not top.is_symlink():
+                top.chmod(top.stat().st_mode | 0o700)
         removed = []
         for p in self._hook_files():
             if p not in self._initial_hooks or self._initial_hooks[p] != _safe_read(p) or p.is_symlink():
@@ -532,17 +537,25 @@ _VAR_SKIP = {"lib/docker", "lib/arena-docker", "lib/containerd", "lib/containers
 
 
 def _var_binds() -> list[str]:
+    """Binds of /var's entries, one by one, skipping engines' storage.  Entries come and go while
+    containers start and stop, so every bind is a ``--ro-bind-try`` (a vanished source is skipped)
+    and a link that vanished while it was read is left out."""
     out: list[str] = []
+
+    def add(path: str) -> None:
+        try:
+            out.extend(["--symlink", os.readlink(path), path] if os.path.islink(path) else ["--ro-bind-try", path, path])
+        except OSError:
+            pass
+
     for top in sorted(os.listdir("/var")):
         path = f"/var/{top}"
         if top == "lib" and os.path.isdir(path) and not os.path.islink(path):
             for sub in sorted(os.listdir(path)):
-                if f"lib/{sub}" in _VAR_SKIP:
-                    continue
-                sp = f"{path}/{sub}"
-                out += ["--symlink", os.readlink(sp), sp] if os.path.islink(sp) else ["--ro-bind", sp, sp]
+                if f"lib/{sub}" not in _VAR_SKIP:
+                    add(f"{path}/{sub}")
         elif top not in _VAR_SKIP:
-            out += ["--symlink", os.readlink(path), path] if os.path.islink(path) else ["--ro-bind", path, path]
+            add(path)
     return out
 
 
