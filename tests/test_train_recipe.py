@@ -148,6 +148,12 @@ def test_grpo_stage_builds_the_reward_executor_and_refuses_tool_mode_on_ray():
 
     assert _reward_executor(parse_recipe(MINIMAL), "answer") is None  # VerifierReward's own local pool
     ray = parse_recipe({**MINIMAL, "workers": 3, "reward": {"executor": "ray", "address": "127.0.0.1:6379"}})
+    try:
+        import ray as _ray  # noqa: F401
+    except ImportError:  # the README's install has no Ray extra: the error says how to get it
+        with pytest.raises(TrainError, match=r"needs Ray: pip install 'arena\[ray\]'"):
+            _reward_executor(ray, "answer")
+        return
     ex = _reward_executor(ray, "answer")  # Ray starts on first use, not here
     assert isinstance(ex, RayExecutor) and ex.address == "127.0.0.1:6379" and ex.workers == 3
     with pytest.raises(TrainError, match="cannot score rollout.mode tools"):
