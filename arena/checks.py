@@ -250,19 +250,22 @@ def check_files(p: TaskPaths) -> list[Finding]:
     return out
 
 
+def in_team_entry(root: Path) -> bool:
+    """Whether a package sits in a team entry (``<entry>/envs/<task>`` with ``<entry>/submission.yaml``)."""
+    root = Path(root).resolve()
+    return root.parent.name == "envs" and (root.parent.parent / "submission.yaml").is_file()
+
+
 def check_spec(task: Task) -> list[Finding]:
     out = []
     md = str(task.paths.task_md)
     cat = task.spec.metadata.category
     if domains.resolve(cat) is None:
-        out.append(
-            error(
-                "metadata.category",
-                md,
-                f"unknown category {cat!r}",
-                domains.hint(cat),
-            )
-        )
+        # inside a team entry the category decides which domain a task counts for: an error; a loose
+        # task (an imported Harbor task, a scratch package) still validates and runs
+        make = error if in_team_entry(task.paths.root) else warning
+        where = "" if make is error else " (a warning outside a team entry; an error inside one)"
+        out.append(make("metadata.category", md, f"unknown category {cat!r}{where}", domains.hint(cat)))
     sec = task.spec.metadata.secondary_category
     if sec and domains.resolve(sec) is None:
         out.append(

@@ -148,14 +148,38 @@ def _nulls(d, path: str = "") -> list[str]:
     return out
 
 
-def _script_notes(tid: str, path: Path, arena_dir: str, harbor_dir: str, rel: str) -> list[Note]:
-    """A script that names arena's mount point without falling back to Harbor's."""
+#: a folder's mount point in each layout and the variable arena sets for it
+MOUNTS = {"verifier": ("/verifier", "/tests", "BENCHFLOW_VERIFIER_DIR"),
+          "oracle": ("/oracle", "/solution", "BENCHFLOW_ORACLE_DIR")}  # fmt: skip
+
+
+def mentions_mount(text: str, mount: str) -> bool:
+    """Whether a script uses ``mount`` as an absolute path (``/tests/x``, ``"/tests"``), not as the
+    tail of another path (``/logs/verifier`` does not use ``/verifier``), in code (not comments)."""
+    pat = re.compile(r"(?<![\w./-])" + re.escape(mount) + r"(?![\w.-])")
+    return any(pat.search(line.split("#", 1)[0] if not line.lstrip().startswith("#") else "")
+               for line in text.splitlines())  # fmt: skip
+
+
+def _script_notes(tid: str, path: Path, folder: str, rel: str, *, direction: str) -> list[Note]:
+    """A script that names the other layout's mount point for ``folder`` without a fallback.
+
+    ``direction="export"``: an arena script using /verifier or /oracle, which Harbor mounts at /tests
+    or /solution; ``"import"``: a Harbor script using /tests or /solution, which arena mounts at
+    /verifier or /oracle (and names in $BENCHFLOW_VERIFIER_DIR / $BENCHFLOW_ORACLE_DIR)."""
     if not path.is_file():
         return []
     text = path.read_text(encoding="utf-8", errors="replace")
-    if f"/{arena_dir}" in text and f"/{harbor_dir}" not in text:
-        return [Note(tid, rel, f"refers to /{arena_dir} (arena's mount point); Harbor mounts this folder at "
-                               f"/{harbor_dir}: add a fallback, e.g. DIR=${{BENCHFLOW_VERIFIER_DIR:-/{harbor_dir}}}")]  # fmt: skip
+    arena_mount, harbor_mount, var = MOUNTS[folder]
+    if direction == "export":
+        if mentions_mount(text, arena_mount) and not mentions_mount(text, harbor_mount):
+            return [Note(tid, rel, f"refers to {arena_mount} (arena's mount point); Harbor mounts this folder at "
+                                   f"{harbor_mount}: add a fallback, e.g. DIR=${{{var}:-{harbor_mount}}}")]  # fmt: skip
+        return []
+    if mentions_mount(text, harbor_mount) and var not in text:
+        return [Note(tid, rel, f"refers to {harbor_mount} (Harbor's mount point); arena mounts this folder at "
+                               f"{arena_mount} and names it in ${var}: until the runtime also mounts it at "
+                               f"{harbor_mount}, read it as ${{{var}:-{harbor_mount}}}")]  # fmt: skip
     return []
 
 
@@ -242,8 +266,8 @@ def export_task(task, out_dir: Path) -> list[Note]:
             notes.append(Note(tid, name, f"not part of the arena layout's mapped folders: copied as {name} "
                                          "(Harbor ignores it)", "info"))  # fmt: skip
         _copy_tree(root / name, out_dir / (target or name))
-    notes += _script_notes(tid, task.paths.test_sh, "verifier", "tests", "verifier/test.sh")
-    notes += _script_notes(tid, task.paths.solve_sh, "oracle", "solution", "oracle/solve.sh")
+    notes += _script_notes(tid, task.paths.test_sh, "verifier", "verifier/test.sh", direction="export")
+    notes += _script_notes(tid, task.paths.solve_sh, "oracle", "oracle/solve.sh", direction="export")
     dockerfile = (
         task.paths.dockerfile.read_text(encoding="utf-8", errors="replace")
         if task.paths.dockerfile.is_file()
@@ -293,8 +317,14 @@ def _prompt_body(instruction: str) -> tuple[str, bool]:
     return f"\n## prompt\n\n{text}\n", n > 0
 
 
-def frontmatter_from_harbor(tid: str, cfg: dict) -> tuple[dict, list[Note]]:
-    """The arena frontmatter mapping of a Harbor task.toml, and the notes on what did not map."""
+def frontmatter_from_harbor(tid: str, cfg: dict, *, domain: str | None = None,
+                            domain_map: dict[str, str] | None = None) -> tuple[dict, list[Note]]:  # fmt: skip
+    """The arena frontmatter mapping of a Harbor task.toml, and the notes on what did not map.
+
+    A Harbor category is rarely one of the eight domains.  ``domain_map`` (Harbor category →
+    domain, any spelling) is tried first, then the category itself, then ``domain`` (the default for
+    the whole import); the Harbor category is kept as ``metadata.legacy_category``.  With none of
+    them the category stays as written and the note says it is not a domain."""
     from arena import domains
 
     notes: list[Note] = []
@@ -304,7 +334,10 @@ def frontmatter_from_harbor(tid: str, cfg: dict) -> tuple[dict, list[Note]]:
     pkg = cfg.get("task") or {}
     authors = pkg.get("authors") or []
     first = authors[0] if authors and isinstance(authors[0], dict) else {}
-    meta.setdefault("author_name", first.get("name") or "unknown")
+    if not meta.get("author_name"):
+        meta["author_name"] = first.get("name") or "unknown"
+        if not first.get("name"):
+            notes.append(Note(tid, "metadata.author_name", "missing in task.toml: placeholder `unknown` written"))
     if not meta.get("author_email"):
         meta["author_email"] = first.get("email") or "unknown@example.invalid"
         if not first.get("email"):
@@ -327,10 +360,30 @@ def frontmatter_from_harbor(tid: str, cfg: dict) -> tuple[dict, list[Note]]:
             kept.setdefault("metadata", {})["difficulty"] = meta["difficulty"]
         meta["difficulty"] = "medium"
     cat = meta.get("category")
-    if cat is None or domains.resolve(str(cat)) is None:
-        notes.append(Note(tid, "metadata.category", f"{cat!r} is not one of the eight arena domains "
-                                                    f"({domains.hint(str(cat))}): `arena check` will refuse it "
-                                                    "until it is set", "error"))  # fmt: skip
+    mapped = None
+    if cat is not None and domain_map:
+        hit = next((v for k, v in domain_map.items() if domains.words(k) == domains.words(str(cat))), None)
+        if hit is not None:
+            mapped = (domains.resolve(hit), f"--domain-map maps {str(cat)!r} to {hit!r}")
+    if mapped is None and cat is not None and domains.resolve(str(cat)) is not None:
+        mapped = (domains.resolve(str(cat)), None)
+    if mapped is None and domain is not None:
+        mapped = (domains.resolve(domain), f"--domain {domain}")
+    if mapped is not None and mapped[0] is not None:
+        d, how = mapped
+        if cat is not None and str(cat) != d.id:
+            meta["legacy_category"] = str(cat)
+        meta["category"] = d.id
+        if how:
+            notes.append(Note(tid, "metadata.category", f"{cat!r} → {d.id} ({how}); Harbor's category kept as "
+                                                        "metadata.legacy_category" if cat is not None else
+                                                        f"none in task.toml → {d.id} ({how})", "info"))  # fmt: skip
+    else:
+        what = (f"{cat!r} is not one of the eight arena domains ({domains.hint(str(cat))})" if cat is not None
+                else "missing in task.toml: placeholder `unknown` written")  # fmt: skip
+        notes.append(Note(tid, "metadata.category", f"{what}; pass --domain or --domain-map: outside a team entry "
+                                                    "the task still validates and runs (a warning), inside one "
+                                                    "`arena check` refuses it", "warning"))  # fmt: skip
         meta["category"] = str(cat) if cat is not None else "unknown"
     if not meta.get("tags") and pkg.get("keywords"):
         meta["tags"] = list(pkg["keywords"])
@@ -430,7 +483,8 @@ def _lossless_task_md(cfg: dict, instruction: str) -> str | None:
     return text if same else None
 
 
-def import_task(src: Path, dest: Path) -> tuple[list[Note], bool]:
+def import_task(src: Path, dest: Path, *, domain: str | None = None,
+                domain_map: dict[str, str] | None = None) -> tuple[list[Note], bool]:  # fmt: skip
     """One Harbor task folder → an arena package at ``dest``: (notes, rebuilt byte for byte)."""
     import tomllib
 
@@ -450,7 +504,7 @@ def import_task(src: Path, dest: Path) -> tuple[list[Note], bool]:
     )
     task_md = _lossless_task_md(cfg, instruction)
     if task_md is None:
-        fm, more = frontmatter_from_harbor(tid, cfg)
+        fm, more = frontmatter_from_harbor(tid, cfg, domain=domain, domain_map=domain_map)
         body, demoted = _prompt_body(instruction)
         notes += more
         if demoted:
@@ -487,8 +541,8 @@ def import_task(src: Path, dest: Path) -> tuple[list[Note], bool]:
                 "error",
             )
         )
-    notes += _script_notes(tid, dest / "verifier" / "test.sh", "tests", "verifier", "tests/test.sh")
-    notes += _script_notes(tid, dest / "oracle" / "solve.sh", "solution", "oracle", "solution/solve.sh")
+    notes += _script_notes(tid, dest / "verifier" / "test.sh", "verifier", "tests/test.sh", direction="import")
+    notes += _script_notes(tid, dest / "oracle" / "solve.sh", "oracle", "solution/solve.sh", direction="import")
     digest = ((cfg.get("metadata") or {}).get("arena") or {}).get("digest")
     from arena.task import tree_digest
 
@@ -499,8 +553,11 @@ def is_harbor_task(path: Path) -> bool:
     return (path / "task.toml").is_file()
 
 
-def import_harbor(src: str | Path, out: str | Path) -> Converted:
-    """Every Harbor task folder under ``src`` (or ``src`` itself) → ``out/<name>/``."""
+def import_harbor(src: str | Path, out: str | Path, *, domain: str | None = None,
+                  domain_map: dict[str, str] | None = None) -> Converted:  # fmt: skip
+    """Every Harbor task folder under ``src`` (or ``src`` itself) → ``out/<name>/``; ``domain`` /
+    ``domain_map`` give the arena domain of tasks whose Harbor category is not one (see
+    :func:`frontmatter_from_harbor`)."""
     src, out = Path(src), Path(out)
     found = [src] if is_harbor_task(src) else sorted(p.parent for p in src.rglob("task.toml"))
     res = Converted()
@@ -513,7 +570,7 @@ def import_harbor(src: str | Path, out: str | Path) -> Converted:
         if dest.exists():
             res.notes.append(Note(p.name, str(dest), "the folder already exists: not overwritten", "error"))
             continue
-        notes, lossless = import_task(p, dest)
+        notes, lossless = import_task(p, dest, domain=domain, domain_map=domain_map)
         res.notes += notes
         res.written.append(p.name)
         if lossless:

@@ -49,8 +49,16 @@ def test_dockerfile_first_instruction(make_task):
     assert "dockerfile.first-instruction" not in rules(ok)
 
 
-def test_unknown_category_suggests_closest(make_task):
+def test_unknown_category_suggests_closest(make_task, tmp_path):
+    # a loose package (e.g. an imported Harbor task) still validates: a warning (changed on purpose,
+    # issue 15); inside a team entry the category decides the domain it counts for: an error
     _, f = check_task(make_task(category="cybersecurty"))
+    cat = [x for x in f if x.rule == "metadata.category"]
+    assert cat and cat[0].severity == "warning" and "cybersecurity" in cat[0].fix
+    entry = tmp_path / "entry"
+    (entry / "envs").mkdir(parents=True)
+    (entry / "submission.yaml").write_text("team_name: T\ncontact_email: t@example.org\ntrack: environments\n")
+    _, f = check_task(write_task(entry / "envs" / "t1", category="cybersecurty"))
     cat = [x for x in f if x.rule == "metadata.category"]
     assert cat and cat[0].severity == "error" and "cybersecurity" in cat[0].fix
 
@@ -216,7 +224,7 @@ def test_underscore_folders_are_ignored_and_duplicates_caught(tmp_path):
 def test_cli_exit_codes_and_json(make_task, capsys):
     good = make_task()
     assert main(["check", str(good)]) == 0
-    bad = make_task(category="astrology")
+    bad = make_task(body="\n## instructions\nDo it.\n")  # no prompt (a loose task's bad category is a warning now)
     capsys.readouterr()
     assert main(["check", str(good), str(bad), "--json"]) == 1
     doc = json.loads(capsys.readouterr().out)

@@ -216,3 +216,58 @@ def test_a_hostile_stored_task_md_is_not_trusted(tmp_path):
     task, _ = load_task(tmp_path / "back" / src.name)
     orig, _ = load_task(src)
     assert task.spec.prompt == orig.spec.prompt and _limits(task) == _limits(orig)
+
+
+def test_harbor_category_mapped_by_domain_options_and_kept(foreign, tmp_path, capsys):
+    toml = HARBOR_TOML.replace('category = "programming"', 'category = "data-processing"')
+    (foreign / "task.toml").write_text(toml)
+    res = import_harbor(foreign, tmp_path / "plain")
+    note = next(n for n in res.notes if n.field == "metadata.category")
+    assert note.severity == "warning" and "--domain" in note.why and "None" not in note.why
+    task, findings = check_task(tmp_path / "plain" / "hello-file")  # a loose task: still runs
+    cat = [f for f in findings if f.rule == "metadata.category"]
+    assert cat and cat[0].severity == "warning"
+    res = import_harbor(foreign, tmp_path / "mapped", domain_map={"Data_Processing": "office & knowledge work"},
+                        domain="sciences")  # fmt: skip
+    task, findings = check_task(tmp_path / "mapped" / "hello-file")
+    assert task.domain == "office-knowledge-work" and task.spec.metadata.legacy_category == "data-processing"
+    assert not [f for f in findings if f.severity in ("error", "warning") and f.rule.startswith(("metadata", "frontmatter.unknown-key")) and "category" in f.message]  # noqa: E501
+    import_harbor(foreign, tmp_path / "default", domain="sciences")
+    assert check_task(tmp_path / "default" / "hello-file")[0].domain == "sciences"
+    assert main(["import", "harbor", str(foreign), "--out", str(tmp_path / "x"), "--domain", "astrology"]) == 2
+    assert "none of the eight domains" in capsys.readouterr().err
+
+
+def test_import_reports_harbor_mount_points_not_fooled_by_logs_verifier(foreign, tmp_path):
+    # the canonical Harbor test.sh writes /logs/verifier/reward.txt and reads /tests/test_outputs.py
+    (foreign / "tests" / "test.sh").write_text(
+        "#!/bin/bash\nmkdir -p /logs/verifier\npytest /tests/test_outputs.py && echo 1 > /logs/verifier/reward.txt\n")
+    (foreign / "solution" / "solve.sh").write_text("#!/bin/bash\nbash /solution/helper.sh\n")
+    res = import_harbor(foreign, tmp_path / "a")
+    by = {n.field: n.why for n in res.notes}
+    assert "/tests (Harbor's mount point)" in by["tests/test.sh"] and "$BENCHFLOW_VERIFIER_DIR" in by["tests/test.sh"]
+    assert "/solution (Harbor's mount point)" in by["solution/solve.sh"]
+    assert "BENCHFLOW_ORACLE_DIR" in by["solution/solve.sh"] and "BENCHFLOW_VERIFIER_DIR" not in by["solution/solve.sh"]
+    # a script that already reads arena's variable with Harbor's path as fallback is fine
+    (foreign / "tests" / "test.sh").write_text('#!/bin/bash\nD="${BENCHFLOW_VERIFIER_DIR:-/tests}"\npytest "$D/t.py"\n')
+    res = import_harbor(foreign, tmp_path / "b")
+    assert "tests/test.sh" not in {n.field for n in res.notes}
+    from arena.harbor import mentions_mount
+
+    assert not mentions_mount("echo 1 > /logs/verifier/reward.txt  # see /verifier", "/verifier")
+    assert mentions_mount('python3 "/verifier/check.py"', "/verifier")
+
+
+def test_import_says_when_it_invents_a_placeholder_and_help_describes_import(foreign, tmp_path, capsys):
+    toml = HARBOR_TOML.replace('authors = [{ name = "Ada", email = "ada@example.org" }, { name = "Bob" }]\n', "")
+    toml = toml.replace('category = "programming"\n', "")
+    (foreign / "task.toml").write_text(toml)
+    res = import_harbor(foreign, tmp_path / "a")
+    whys = {(n.field, n.why) for n in res.notes}
+    assert ("metadata.author_name", "missing in task.toml: placeholder `unknown` written") in whys
+    assert any(f == "metadata.category" and "placeholder `unknown`" in w for f, w in whys)
+    assert not any("None" in n.why for n in res.notes)
+    with pytest.raises(SystemExit):
+        main(["import", "harbor", "--help"])
+    out = capsys.readouterr().out
+    assert "Import Harbor / Terminal-Bench task folders" in out and "--domain-map" in out

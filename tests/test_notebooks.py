@@ -25,11 +25,15 @@ def tiny(tiny_model):
 
 
 def corpus(root: Path, broken: bool = False) -> Path:
+    # the broken corpus is a team entry: there a category that names no domain is a static error
+    # (a loose package with one only gets a warning and still runs)
+    tasks = root / "envs" if broken else root
     for i, cat in enumerate(["sciences", "cybersecurity", "finance-economics"]):
-        write_task(root / f"t{i}", category=cat)
+        write_task(tasks / f"t{i}", category=cat)
     if broken:
-        write_task(root / "bad-category", category="astrology")
-        write_task(root / "weak-verifier", test_sh="#!/bin/bash\nmkdir -p /logs/verifier; echo 1 > /logs/verifier/reward.txt\n")
+        (root / "submission.yaml").write_text("team_name: Broken\ncontact_email: b@example.org\ntrack: environments\n")
+        write_task(tasks / "bad-category", category="astrology")
+        write_task(tasks / "weak-verifier", test_sh="#!/bin/bash\nmkdir -p /logs/verifier; echo 1 > /logs/verifier/reward.txt\n")
     return root
 
 

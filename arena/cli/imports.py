@@ -42,7 +42,7 @@ def add_parser(sub) -> None:
         ("harbor", "from Harbor task folders"),
     ):
         e = isub.add_parser(
-            fmt, help=what, description=HELP, formatter_class=argparse.RawDescriptionHelpFormatter
+            fmt, help=what, description=FORMAT_HELP[fmt], formatter_class=argparse.RawDescriptionHelpFormatter
         )
         e.add_argument("src", metavar="DIR", help="dataset folder / Harbor tasks folder")
         e.add_argument("--out", required=True, metavar="CORPUS", help="folder the packages are written to")
@@ -51,6 +51,10 @@ def add_parser(sub) -> None:
             e.add_argument(
                 "--overwrite", action="store_true", help="replace package folders that already exist"
             )
+        else:
+            e.add_argument("--domain", help="arena domain of tasks whose Harbor category is none of the eight")
+            e.add_argument("--domain-map", metavar="FILE",
+                           help="YAML/JSON mapping Harbor category -> arena domain (tried before --domain)")  # fmt: skip
         e.set_defaults(func=run, import_format=fmt)
     o = isub.add_parser("organizers", help="organizer score contracts / run reports into a results folder",
                         description=ORG_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
@@ -62,6 +66,36 @@ def add_parser(sub) -> None:
     o.set_defaults(func=run_organizers)
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
 
+
+FORMAT_HELP = {
+    "dataset": """Import an exported Hugging Face dataset folder (or one parquet file): every row's `files`
+archive becomes CORPUS/<id>/ and its digest is checked against the row's (a mismatch is an error:
+the archive was altered).
+
+examples:
+  arena import dataset dist/reference-hf --out /tmp/reference-again
+
+exit: 0 imported, 1 a digest mismatch or an unusable row, 2 usage error
+""",
+    "harbor": """Import Harbor / Terminal-Bench task folders (a dataset folder or one task) as arena packages:
+task.toml + instruction.md become task.md, tests/ becomes verifier/, solution/ becomes oracle/.
+A task exported by `arena export harbor` and not edited since comes back byte for byte; otherwise
+every field arena cannot apply is listed (field, why, where it was kept), placeholders included.
+
+A Harbor category is rarely one of arena's eight domains: --domain-map FILE (category: domain) is
+tried first, then the category itself (any spelling of a domain), then --domain; Harbor's category
+is kept as metadata.legacy_category.  Scripts that read /tests or /solution (Harbor's mount points)
+are reported: arena mounts those folders at /verifier and /oracle ($BENCHFLOW_VERIFIER_DIR,
+$BENCHFLOW_ORACLE_DIR).
+
+examples:
+  arena import harbor ~/harbor-cookbook/recipes --out imported/ --domain software-engineering
+  arena import harbor ~/tb/tasks --out imported/ --domain-map categories.yaml
+
+exit: 0 imported, 1 some task could not be imported cleanly (missing Dockerfile or solution,
+unreadable task.toml), 2 usage error
+""",
+}
 
 ORG_HELP = """Bring the organizers' artifacts into an arena results folder (what notebooks 05-06 and
 `arena score DIR/eval/<team> --baseline DIR/eval/baseline` read):
@@ -126,7 +160,26 @@ def run(args) -> int:
         from arena.cli.export import print_notes
         from arena.harbor import import_harbor
 
-        res = import_harbor(args.src, args.out)
+        from arena import domains
+
+        if args.domain and domains.resolve(args.domain) is None:
+            return usage_error(f"--domain {args.domain}: {domains.hint(args.domain)}")
+        mapping = None
+        if args.domain_map:
+            import yaml
+
+            try:
+                mapping = yaml.safe_load(Path(args.domain_map).read_text(encoding="utf-8"))
+            except (OSError, yaml.YAMLError) as exc:
+                return usage_error(f"--domain-map {args.domain_map}: {exc}")
+            if not isinstance(mapping, dict):
+                return usage_error(f"--domain-map {args.domain_map}: expected a mapping `harbor-category: domain`")
+            bad = {k: v for k, v in mapping.items() if domains.resolve(str(v)) is None}
+            if bad:
+                k, v = next(iter(bad.items()))
+                return usage_error(f"--domain-map {args.domain_map}: {k}: {v!r}: {domains.hint(str(v))}")
+            mapping = {str(k): str(v) for k, v in mapping.items()}
+        res = import_harbor(args.src, args.out, domain=args.domain, domain_map=mapping)
         doc = {
             "written": len(res.written),
             "lossless": len(res.lossless),
