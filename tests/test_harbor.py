@@ -11,6 +11,9 @@ What is equal after a round trip, precisely:
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
 import tomllib
 from pathlib import Path
 
@@ -271,3 +274,29 @@ def test_import_says_when_it_invents_a_placeholder_and_help_describes_import(for
         main(["import", "harbor", "--help"])
     out = capsys.readouterr().out
     assert "Import Harbor / Terminal-Bench task folders" in out and "--domain-map" in out
+
+
+HARBOR_PYTHON = os.environ.get("ARENA_HARBOR_PYTHON")  # a Python >= 3.12 with `pip install harbor==0.25.0`
+
+
+@pytest.mark.skipif(not HARBOR_PYTHON, reason="set ARENA_HARBOR_PYTHON to a Python >= 3.12 with the harbor package "
+                                             "(harbor needs Python >= 3.12; arena's venv is 3.11)")  # fmt: skip
+def test_export_is_loaded_by_harbors_own_task_loader(tmp_path):
+    from arena.task import load_task
+
+    ref = sorted(p for p in (REPO / "environments" / "reference").iterdir() if p.is_dir())[:4]
+    export_harbor(ref, tmp_path / "hx")
+    code = ("import json, sys; from pathlib import Path; from harbor.models.task.task import Task\n"
+            "out = {}\n"
+            "for d in sorted(Path(sys.argv[1]).iterdir()):\n"
+            "    t = Task(d); out[d.name] = [t.name, t.config.verifier.timeout_sec, t.instruction]\n"
+            "print(json.dumps(out))\n")  # fmt: skip
+    p = subprocess.run([HARBOR_PYTHON, "-c", code, str(tmp_path / "hx")], capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0, p.stderr[-2000:]
+    got = json.loads(p.stdout.strip().splitlines()[-1])
+    assert set(got) == {r.name for r in ref}
+    for r in ref:
+        task, _ = load_task(r)
+        name, verifier_timeout, instruction = got[r.name]
+        assert verifier_timeout == task.spec.verifier.timeout_sec
+        assert instruction.strip() == task.spec.prompt.strip()
