@@ -250,6 +250,12 @@ def check_files(p: TaskPaths) -> list[Finding]:
     return out
 
 
+def downloads(text: str) -> list[tuple[int, str]]:
+    """(line, tool) of every command in a script that fetches something when it runs (curl, wget,
+    pip/apt/npm installs, uv/uvx, git clone), comment lines left out."""
+    return [(text[: m.start()].count("\n") + 1, m.group(1)) for m in _DOWNLOAD_RE.finditer(text)]
+
+
 def in_team_entry(root: Path) -> bool:
     """Whether a package sits in a team entry (``<entry>/envs/<task>`` with ``<entry>/submission.yaml``)."""
     root = Path(root).resolve()
@@ -286,16 +292,16 @@ def check_spec(task: Task) -> list[Finding]:
             text = test_sh.read_text(encoding="utf-8", errors="replace")
         except OSError:
             text = ""
-        m = _DOWNLOAD_RE.search(text)
-        if m:
-            line = text[: m.start()].count("\n") + 1
+        found = downloads(text)
+        if found:
+            line, tool = found[0]
             guarded = "BENCHFLOW_SKIP_VERIFIER_DEPS" in text or "command -v" in text
             make = info if guarded else warning
             out.append(
                 make(
                     "verifier.downloads",
                     str(test_sh),
-                    f"line {line}: the verifier fetches tools at verify time (`{m.group(1)}`) but "
+                    f"line {line}: the verifier fetches tools at verify time (`{tool}`) but "
                     "allow_internet is false" + (" (only on a fallback path)" if guarded else ""),
                     "preinstall verifier dependencies (pytest…) in environment/Dockerfile",
                 )

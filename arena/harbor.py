@@ -543,10 +543,37 @@ def import_task(src: Path, dest: Path, *, domain: str | None = None,
         )
     notes += _script_notes(tid, dest / "verifier" / "test.sh", "verifier", "tests/test.sh", direction="import")
     notes += _script_notes(tid, dest / "oracle" / "solve.sh", "oracle", "solution/solve.sh", direction="import")
+    notes += _verifier_notes(tid, dest / "verifier" / "test.sh")
     digest = ((cfg.get("metadata") or {}).get("arena") or {}).get("digest")
     from arena.task import tree_digest
 
     return notes, bool(digest) and tree_digest(dest) == digest
+
+
+def _verifier_notes(tid: str, test_sh: Path) -> list[Note]:
+    """What an imported verifier needs at verify time that an offline sandbox may not give it:
+    downloads (Harbor's canonical test.sh installs curl and uv and runs pytest through uvx), and
+    named rewards without a ``reward`` (Harbor's multi-reward files), which arena cannot score."""
+    from arena.checks import downloads
+
+    if not test_sh.is_file():
+        return []
+    text = test_sh.read_text(encoding="utf-8", errors="replace")
+    out = []
+    tools = list(dict.fromkeys(tool for _line, tool in downloads(text)))
+    if tools:
+        out.append(Note(tid, "tests/test.sh", f"downloads when it runs ({', '.join(tools)}): without network (arena's "
+                                              "default, and hosts a sandbox cannot reach) the verifier cannot score "
+                                              "even the reference solution; install the tools in environment/"
+                                              "Dockerfile or set environment.allow_internet"))  # fmt: skip
+    writes_txt = "reward.txt" in text
+    named = re.search(r"rewards?\.json", text)
+    if named and not writes_txt:
+        out.append(Note(tid, "tests/test.sh", f"writes {named.group(0)} (named rewards) and no reward.txt: arena scores "
+                                              "reward.txt, or the `reward` key of reward.json; a file of named "
+                                              "rewards without `reward` gives no score until test.sh also writes "
+                                              "the primary one"))  # fmt: skip
+    return out
 
 
 def is_harbor_task(path: Path) -> bool:

@@ -300,3 +300,17 @@ def test_export_is_loaded_by_harbors_own_task_loader(tmp_path):
         name, verifier_timeout, instruction = got[r.name]
         assert verifier_timeout == task.spec.verifier.timeout_sec
         assert instruction.strip() == task.spec.prompt.strip()
+
+
+def test_import_reports_what_the_verifier_needs_offline(foreign, tmp_path):
+    (foreign / "tests" / "test.sh").write_text(
+        "#!/bin/bash\napt-get install -y curl\ncurl -LsSf https://astral.sh/uv/install.sh | sh\n"
+        "uvx --with pytest==8.4.1 pytest /tests/test_outputs.py\n"
+        "python3 -c 'import json; json.dump({\"accuracy\": 1, \"style\": 0.5}, open(\"/logs/verifier/reward.json\", \"w\"))'\n")
+    res = import_harbor(foreign, tmp_path / "a")
+    whys = [n.why for n in res.notes if n.field == "tests/test.sh"]
+    assert any(w.startswith("downloads when it runs (") and "curl" in w and "uvx" in w for w in whys), whys
+    assert any("named rewards" in w and "reward.json" in w for w in whys), whys
+    (foreign / "tests" / "test.sh").write_text("#!/bin/bash\npytest -q /app/t.py && echo 1 > /logs/verifier/reward.txt\n")
+    res = import_harbor(foreign, tmp_path / "b")
+    assert not [n for n in res.notes if n.field == "tests/test.sh" and "downloads" in n.why]
