@@ -130,3 +130,20 @@ def test_page_sorts_and_filters_in_a_browser(tmp_path):
         page.screenshot(path=str(shot), full_page=True)
         assert page.js_errors == []
     assert shot.stat().st_size > 5_000
+
+
+def test_records_and_page_say_which_rule_and_interval(runs, tmp_path):
+    from arena.leaderboard import rule_sentence
+
+    records = tmp_path / "records.jsonl"
+    base = ["score", str(runs["broad"]), "--baseline", str(runs["ref"]), "--resamples", "200", "--record", str(records)]
+    assert main(base) == 0 and main([*base, "--rule", "gain-share"]) == 0
+    org, gs = (json.loads(x) for x in records.read_text().splitlines())
+    assert (org["rule"], org["cap"]) == ("organizers", 0.2) and "resamples of paired tasks" in org["interval"]
+    assert gs["rule"] == "gain-share" and "domain-stratified" in gs["interval"]
+    text = rule_sentence([org])
+    assert "organizers' rule" in text and "water-filled to ≤ 20%" in text and "CI: 95% percentile bootstrap" in text
+    mixed = rule_sentence([org, gs])
+    assert "not the competition's rule" in mixed and "not comparable" in mixed
+    page = render_leaderboard([org], tmp_path / "site").read_text()
+    assert "water-filled" in page
