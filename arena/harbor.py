@@ -353,7 +353,8 @@ def frontmatter_from_harbor(tid: str, cfg: dict, *, domain: str | None = None,
             Note(
                 tid,
                 "metadata.difficulty",
-                f"{meta.get('difficulty')!r} is not easy/medium/hard: written as medium",
+                (f"{meta.get('difficulty')!r} is not easy/medium/hard: written as medium"
+                 if meta.get("difficulty") is not None else "missing in task.toml: written as medium"),
             )
         )
         if meta.get("difficulty") is not None:

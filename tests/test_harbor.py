@@ -263,13 +263,14 @@ def test_import_reports_harbor_mount_points_not_fooled_by_logs_verifier(foreign,
 
 def test_import_says_when_it_invents_a_placeholder_and_help_describes_import(foreign, tmp_path, capsys):
     toml = HARBOR_TOML.replace('authors = [{ name = "Ada", email = "ada@example.org" }, { name = "Bob" }]\n', "")
-    toml = toml.replace('category = "programming"\n', "")
+    toml = toml.replace('category = "programming"\n', "").replace('difficulty = "unknown"\n', "")
     (foreign / "task.toml").write_text(toml)
     res = import_harbor(foreign, tmp_path / "a")
     whys = {(n.field, n.why) for n in res.notes}
     assert ("metadata.author_name", "missing in task.toml: placeholder `unknown` written") in whys
     assert any(f == "metadata.category" and "placeholder `unknown`" in w for f, w in whys)
-    assert not any("None" in n.why for n in res.notes)
+    assert not any("None" in n.why for n in res.notes), [n.why for n in res.notes]
+    assert ("metadata.difficulty", "missing in task.toml: written as medium") in whys
     with pytest.raises(SystemExit):
         main(["import", "harbor", "--help"])
     out = capsys.readouterr().out
