@@ -98,7 +98,9 @@ def test_from_python_slim_is_substituted_with_arg_and_stages(boxed):
         WORKDIR /srv/work
         """)
     p = sb.prepared
-    assert p.notes == ("line 2: FROM python:3.11-slim -> arena-base:py3.11 (image alias; not available offline)",)
+    # the note says what stands in and how it differs (changed on purpose, issue 15)
+    assert p.notes == ("line 2: FROM python:3.11-slim -> arena-base:py3.11 (a Debian bookworm / Python 3.11 image; "
+                       "image alias: python:3.11-slim is not available offline; set $ARENA_IMAGE_ALIASES to override)",)
     assert p.workdir == "/srv/work" and p.env["FOO"] == "bar"
     r = sb.exec("cat /built.txt; pwd; echo $FOO; python --version")
     lines = r.stdout.splitlines()
