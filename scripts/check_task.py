@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Organizer-compatible task check: the organizers' command line and exit code, plus arena's findings.
 
-    scripts/check_task.py [TASK_OR_FOLDER ...]     (default: environments/)
+    scripts/check_task.py [TASK_OR_FOLDER ...]     (default: every package under environments/)
 
 Each argument is a task package or a folder holding packages one level down, as in the
-organizers' checker.  The verdict — ✓ / ✗ per package and the exit code — is the organizers' CI
+organizers' checker (their default, starting-kit/, does not exist here: without arguments every
+package arena finds under environments/ is checked).  The verdict — ✓ / ✗ per package and the exit code — is the organizers' CI
 rule set (``arena.organizer_ci``: required files including verifier/test_outputs.py,
 verifier/verifier.md and a verifier/rubrics/*.md, frontmatter keys, ``## prompt``, FROM first).
 Under each package, arena's own static findings that the organizers do not check (a category
@@ -25,7 +26,12 @@ from arena.checks import check_task  # noqa: E402
 
 
 def main(argv: list[str]) -> int:
-    targets = argv[1:] or ["environments"]
+    if len(argv) > 1:
+        targets = argv[1:]
+    else:
+        from arena.entry import discover
+
+        targets = [str(p) for _team, p in discover(["environments"]).all_tasks()]
     verdict = organizer_ci.check_tasks(targets)
     if not verdict.found:
         print("no task directories found")

@@ -172,3 +172,10 @@ def test_alias_overrides_globs_exact_and_null(tmp_path, monkeypatch):
     assert a.lookup("python:3.12.10-slim-bookworm") == "my/py:3.12" and a.lookup("python:3.12") == imagealias.BASE_TAG
     assert a.lookup("debian:12") is None
     assert imagealias.stands_in("ubuntu:22.04", "my/ubuntu:24.04") == "an alias from the alias file"
+
+
+def test_check_task_without_arguments_checks_every_bundled_package():
+    p = script("scripts/check_task.py")
+    assert p.returncode == 1  # hasty's planted structural defects fail the organizers' rules too
+    assert "✗ action-items-train-s400-0002" in p.stdout and "first instruction is not FROM" in p.stdout
+    assert p.stdout.count("✓") >= 400 and "no task directories found" not in p.stdout
