@@ -152,6 +152,8 @@ def _forget(store: RunStore, keys: set[str]) -> None:
 def summarize(results) -> dict:
     from collections import Counter
 
+    from arena.verdict import AGENT_BROKE_VERIFIER
+
     counted = [r for r in results if r.reward is not None and r.status not in ("infra_error", "verifier_error")]
     st = Counter(r.status for r in results)
     by_dom: dict[str, list] = {}
@@ -163,6 +165,9 @@ def summarize(results) -> dict:
         "status": dict(sorted(st.items())),
         "infra_errors": st.get("infra_error", 0),
         "verifier_errors": st.get("verifier_error", 0),
+        # counted failures the verdict rule attributes to the agent (arena.verdict), by kind
+        "agent_failures": dict(sorted(Counter(r.failure_kind for r in counted
+                                              if r.failure_kind in (AGENT_BROKE_VERIFIER, "agent_timeout")).items())),
         "pass_rate": round(sum(r.reward >= 1.0 for r in counted) / len(counted), 4) if counted else None,
         "mean_reward": round(sum(r.reward for r in counted) / len(counted), 4) if counted else None,
         "pass_rate_by_domain": {d: round(sum(v) / len(v), 4) for d, v in sorted(by_dom.items())},

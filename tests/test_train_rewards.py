@@ -118,3 +118,33 @@ def test_grpo_run_completes_with_planted_failures_masked(tmp_path, local_runtime
     card_file = json.loads((tmp_path / "run" / "model_card.json").read_text())
     assert card_file["metrics"]["grpo"]["rewards"]["masked"] == r["masked"]
     assert (tmp_path / "run" / "checkpoint" / "model.safetensors").exists()
+
+
+# a verifier that judges the oracle's answer but crashes (no reward) on an answer built to break it
+FRAGILE = ("#!/bin/bash\nmkdir -p /logs/verifier\n"
+           "python3 -c \"v = open('/root/answer.txt').read().strip(); assert v != 'BREAK-THE-VERIFIER', 'boom'; "
+           "open('/logs/verifier/reward.txt', 'w').write('1.0' if v == '12' else '0.0')\"\n")  # fmt: skip
+
+
+@pytest.mark.parametrize("isolation", ["trial", "group"])
+def test_a_completion_that_breaks_a_sound_verifier_gets_0_not_masked(tmp_path, local_runtime, isolation):
+    """The verdict rule in GRPO: the verifier scores the oracle's output, so a completion that makes
+    it crash is the completion's failure (reward 0, counted), not a masked row without gradient."""
+    from arena.corpus import load_tasks
+    from arena.train.rewards import RolloutLog, VerifierReward
+    from arena.verdict import AGENT_BROKE_VERIFIER
+
+    write_task(tmp_path / "c" / "fragile", test_sh=FRAGILE)
+    tasks, _ = load_tasks([tmp_path / "c"])
+    log = RolloutLog(tmp_path)
+    fn = VerifierReward(tasks, local_runtime, workers=2, timeout=5.0, retries=0, rollouts=log, num_generations=2,
+                        isolation=isolation)  # fmt: skip
+    metrics: dict[str, list] = {}
+    rewards = fn(prompts=[None] * 2, completions=[[{"role": "assistant", "content": t}] for t in ("12", "BREAK-THE-VERIFIER")],
+                 task_id=["fragile", "fragile"], log_metric=lambda k, v: metrics.setdefault(k, []).append(v))  # fmt: skip
+    assert rewards == [1.0, 0.0]
+    s = fn.stats.to_dict()
+    assert s["masked"] == 0 and s["counted_failures_by_kind"] == {AGENT_BROKE_VERIFIER: 1}
+    assert metrics["arena/agent_broke_verifier_count"] == [1.0]
+    by = {r["reward"]: r for r in log.rows()}
+    assert by[0.0]["failure_kind"] == AGENT_BROKE_VERIFIER and by[0.0]["status"] == "ok"

@@ -79,6 +79,8 @@ def run(args) -> int:
         print(f"  pass rate {s['pass_rate']}  mean reward {s['mean_reward']}  ({s['counted']}/{s['trials']} trials counted)")
         for d, v in s["pass_rate_by_domain"].items():
             print(f"    {d:<24} {v:.3f}")
+        if s.get("agent_failures"):
+            print("  counted as the agent's failure: " + ", ".join(f"{n} {k}" for k, n in s["agent_failures"].items()))
         if s["infra_errors"] or s["verifier_errors"]:
             print(f"  not counted: {s['infra_errors']} infrastructure error(s), {s['verifier_errors']} verifier error(s)"
                   " — see trials.parquet (status, reason)")  # fmt: skip

@@ -37,6 +37,7 @@ from pathlib import Path
 
 from arena.agents.base import Agent, AgentOutcome, TextAgent
 from arena.results import TrialResult
+from arena.verdict import AGENT_BROKE_VERIFIER
 
 
 def completion_text(completion) -> str:
@@ -137,6 +138,7 @@ class RewardStats:
         self.calls = 0
         self.scored = 0
         self.masked: Counter = Counter()
+        self.counted_failures: Counter = Counter()  # scored 0 by the verdict rule (agent_broke_verifier, agent_timeout)
         self.seconds = 0.0
         self.zero_var_groups = 0
         self.groups = 0
@@ -149,6 +151,7 @@ class RewardStats:
             "scored": self.scored,
             "masked": sum(self.masked.values()),
             "masked_by_kind": dict(self.masked),
+            "counted_failures_by_kind": dict(self.counted_failures),
             "reward_seconds": round(self.seconds, 3),
             "rewards_per_second": round(total / self.seconds, 2) if self.seconds else None,
             "zero_variance_group_share": round(self.zero_var_groups / self.groups, 4) if self.groups else None,
@@ -165,6 +168,8 @@ def log_batch(stats: RewardStats, tasks_and_rewards, results, num_generations: i
             stats.masked[mask_kind(res) if res is not None else "harness"] += 1
         else:
             stats.scored += 1
+            if res is not None and res.failure_kind in (AGENT_BROKE_VERIFIER, "agent_timeout"):
+                stats.counted_failures[res.failure_kind] += 1
             by_dom[task.domain or "unknown"].append(r)
             stats.by_domain[task.domain or "unknown"].append(r)
     groups = zero = 0
@@ -182,6 +187,8 @@ def log_batch(stats: RewardStats, tasks_and_rewards, results, num_generations: i
     masked = sum(r is None for r in rewards)
     log_metric("arena/masked_share", masked / max(1, len(rewards)))
     log_metric("arena/masked_count", float(masked))
+    log_metric("arena/agent_broke_verifier_count",
+               float(sum(res is not None and res.failure_kind == AGENT_BROKE_VERIFIER for res in results)))
     if groups:
         log_metric("arena/zero_variance_group_share", zero / groups)
     for d, vals in by_dom.items():
