@@ -82,6 +82,7 @@ def evaluate(
     if meta_path.exists():
         old = json.loads(meta_path.read_text())
         if old.get("suite_digest") != sdig or old.get("checkpoint") != ck.model_path:
+            store.close()
             raise EvalError(
                 f"{out} already holds an evaluation of {old.get('checkpoint')} on suite {old.get('suite_digest', '?')[:12]}; "
                 "use another --out (resuming needs the same checkpoint and suite)"
@@ -118,13 +119,16 @@ def evaluate(
         "executor": ex_name,
         "mode": mode,
     }
-    meta_path.write_text(json.dumps(meta, indent=1, default=str))
-    results = _run_with_retries(engine_obj, tasks, runtime, mode=mode, samples=samples, options=options, store=store,
-                                workers=workers, retries=retries, progress="eval" if progress else False,
-                                executor=executor)  # fmt: skip
-    summary = summarize(results)
-    meta.update(summary=summary, seconds=round(time.time() - t0, 1))
-    meta_path.write_text(json.dumps(meta, indent=1, default=str))
+    try:
+        meta_path.write_text(json.dumps(meta, indent=1, default=str))
+        results = _run_with_retries(engine_obj, tasks, runtime, mode=mode, samples=samples, options=options,
+                                    store=store, workers=workers, retries=retries,
+                                    progress="eval" if progress else False, executor=executor)  # fmt: skip
+        summary = summarize(results)
+        meta.update(summary=summary, seconds=round(time.time() - t0, 1))
+        meta_path.write_text(json.dumps(meta, indent=1, default=str))
+    finally:
+        store.close()
     return meta
 
 

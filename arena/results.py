@@ -12,6 +12,7 @@ rewritten atomically (temp file + ``os.replace``).
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import threading
@@ -87,19 +88,84 @@ def _pd():
     return pd
 
 
-class RunStore:
-    """One run folder.  Thread-safe ``add``; ``done_keys`` for resuming."""
+class RunStoreError(RuntimeError):
+    """The run folder cannot be written (in use by another process, disk full): the message names it."""
 
-    def __init__(self, root: str | Path, run_id: str | None = None):
+
+#: run folders this process holds the writer's lock of: resolved path -> [fd, number of stores]
+_HELD: dict[str, list[int]] = {}
+_HELD_LOCK = threading.Lock()
+
+
+def _acquire(root: Path) -> str:
+    key = str(root.resolve())
+    with _HELD_LOCK:
+        if key in _HELD:
+            _HELD[key][1] += 1
+            return key
+        fd = os.open(root / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 64, 0).decode(errors="replace").strip() or "?"
+            os.close(fd)
+            raise RunStoreError(f"run folder {root} is in use by another arena process (pid {holder}); wait for it to "
+                                "finish, or write to another folder (--out)") from None  # fmt: skip
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        _HELD[key] = [fd, 1]
+        return key
+
+
+def _release(key: str) -> None:
+    with _HELD_LOCK:
+        held = _HELD.get(key)
+        if held is None:
+            return
+        held[1] -= 1
+        if held[1] <= 0:
+            os.close(held[0])  # closing the descriptor drops the lock
+            del _HELD[key]
+
+
+class RunStore:
+    """One run folder.  Thread-safe ``add``; ``done_keys`` for resuming.
+
+    A store that writes (the default) holds the folder's lock (``.lock``, ``flock``) until
+    ``close``: a second process writing the same folder gets a ``RunStoreError`` naming it before
+    it runs anything, so no trial is run or recorded twice.  ``writer=False`` only reads.
+    """
+
+    def __init__(self, root: str | Path, run_id: str | None = None, *, writer: bool = True):
         self.root = Path(root)
-        self.root.mkdir(parents=True, exist_ok=True)
+        self._held: str | None = None
+        if writer:
+            try:
+                self.root.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise RunStoreError(f"cannot create the run folder {self.root}: {exc.strerror}") from exc
+            self._held = _acquire(self.root)
         self.run_id = run_id or self.root.name
         self.journal = self.root / "trials.jsonl"
         self.parquet = self.root / "trials.parquet"
         self._lock = threading.Lock()
         self.repaired: list[str] = []
         self._rows: dict[str, dict] = {}
+        self.writer = writer
+        self._torn_tail = False
         self._load()
+
+    def close(self) -> None:
+        """Release the folder's lock (idempotent); the store can still be read."""
+        if self._held is not None:
+            _release(self._held)
+            self._held = None
+
+    def __del__(self):  # pragma: no cover - a safety net; callers close()
+        try:
+            self.close()
+        except Exception:
+            pass
 
     def _load(self) -> None:
         pd = _pd()
@@ -120,8 +186,14 @@ class RunStore:
                     self.repaired.append(f"trials.jsonl line {i} was torn (killed mid-write); skipped")
                     continue
                 self._rows[r["trial_key"]] = r
-            if self.repaired:
-                self._rewrite_journal()
+            self._torn_tail = bool(lines) and lines[-1] != b""
+            if self.repaired and self.writer:
+                try:
+                    self._rewrite_journal()
+                    self._torn_tail = False
+                except OSError as exc:  # e.g. the disk is still full: the torn line stays skipped
+                    self.journal.with_suffix(".jsonl.tmp").unlink(missing_ok=True)
+                    self.repaired.append(f"could not rewrite trials.jsonl ({exc.strerror}); torn lines are skipped")
 
     def _rewrite_journal(self) -> None:
         tmp = self.journal.with_suffix(".jsonl.tmp")
@@ -142,10 +214,19 @@ class RunStore:
         row = result.to_row()
         line = json.dumps(row, default=str) + "\n"
         with self._lock:
-            with open(self.journal, "a") as fh:
-                fh.write(line)
-                fh.flush()
-                os.fsync(fh.fileno())
+            if self._torn_tail:  # never glue a record onto a line cut short by a kill or a full disk
+                line = "\n" + line
+            try:
+                with open(self.journal, "a") as fh:
+                    fh.write(line)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+            except OSError as exc:
+                self._torn_tail = True  # part of the line may have been written
+                raise RunStoreError(f"cannot record trial {row['trial_key']} in {self.journal}: {exc.strerror}; "
+                                    "free space (or fix the folder) and rerun the same command: finished trials are "
+                                    "kept and this one runs again") from exc  # fmt: skip
+            self._torn_tail = False
             self._rows[row["trial_key"]] = row
 
     def flush(self) -> Path:
@@ -156,10 +237,15 @@ class RunStore:
         df = pd.DataFrame(rows, columns=list(COLUMNS)) if rows else pd.DataFrame(columns=list(COLUMNS))
         df = df.astype({"reward": "float64", "sample": "int64"})
         tmp = self.parquet.with_suffix(".parquet.tmp")
-        df.to_parquet(tmp, index=False)
-        with open(tmp, "rb") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, self.parquet)
+        try:
+            df.to_parquet(tmp, index=False)
+            with open(tmp, "rb") as fh:
+                os.fsync(fh.fileno())
+            os.replace(tmp, self.parquet)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise RunStoreError(f"cannot write {self.parquet}: {exc.strerror}; the trials are safe in {self.journal} "
+                                "and the table is rebuilt from it on the next run") from exc  # fmt: skip
         return self.parquet
 
     def frame(self):
@@ -179,4 +265,4 @@ class RunStore:
 
 def read_trials(run: str | Path):
     """The trials table of a run folder (parquet, merged with an unflushed journal)."""
-    return RunStore(run).frame()
+    return RunStore(run, writer=False).frame()

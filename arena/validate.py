@@ -124,8 +124,12 @@ def validate_paths(
         specs += [TrialSpec(task, OracleAgent(), i, tr.team) for i in range(oracle_runs)]
         specs.append(TrialSpec(task, NopAgent(), 0, tr.team))
     store = RunStore(out_dir) if out_dir else None
-    results = run_batch(specs, runtime, store=store, workers=workers, executor=executor,
-                        progress="validate" if progress else False)  # fmt: skip
+    try:
+        results = run_batch(specs, runtime, store=store, workers=workers, executor=executor,
+                            progress="validate" if progress else False)  # fmt: skip
+    finally:
+        if store is not None:
+            store.close()
     report.results = results
     by_task: dict[str, list[TrialResult]] = defaultdict(list)
     for r in results:

@@ -1,3 +1,4 @@
+import pytest
 import pandas as pd
 
 from arena.results import RunStore, TrialResult, read_trials
@@ -60,3 +61,54 @@ def test_rows_read_back_from_parquet_alone_have_none_not_nan(tmp_path):
     row = RunStore(tmp_path / "run").frame().to_dict("records")[0]
     r = _row_to_result(row)
     assert r.reason is None and r.failure_kind is None and r.reward == 1.0
+
+
+def test_a_second_process_writing_the_same_run_folder_is_refused_by_name(tmp_path):
+    """Two `arena eval`s on one run folder would run and record trials twice: the second stops first."""
+    import subprocess
+    import sys
+
+    from arena.results import RunStore, RunStoreError
+
+    store = RunStore(tmp_path / "run")
+    again = RunStore(tmp_path / "run")  # the same process may hold several stores of one folder
+    code = ("import sys; from arena.results import RunStore, RunStoreError\n"
+            "try:\n    RunStore(sys.argv[1])\nexcept RunStoreError as e:\n    print(e); sys.exit(3)\n")
+    r = subprocess.run([sys.executable, "-c", code, str(tmp_path / "run")], capture_output=True, text=True)
+    assert r.returncode == 3 and str(tmp_path / "run") in r.stdout and "in use by another arena process" in r.stdout
+    assert RunStore(tmp_path / "run", writer=False).frame().empty  # reading is always allowed
+    store.close(), again.close()
+    r = subprocess.run([sys.executable, "-c", code, str(tmp_path / "run")], capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout  # released
+    with pytest.raises(RunStoreError):
+        raise RunStoreError("typed")
+
+
+def test_a_full_disk_is_a_clear_error_and_loses_no_finished_trial(tmp_path):
+    """A run folder on a tiny tmpfs: the trial that does not fit is refused with the folder named;
+    every trial recorded before it is still there after a reload."""
+    import os
+    import subprocess
+
+    from arena.results import RunStore, RunStoreError, TrialResult
+
+    if os.geteuid() != 0:
+        pytest.skip("mounting a small tmpfs needs root")
+    mnt = tmp_path / "small"
+    mnt.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "arena-test", str(mnt)]).returncode != 0:
+        pytest.skip("cannot mount a tmpfs here")
+    try:
+        store = RunStore(mnt / "run")
+        recorded = []
+        with pytest.raises(RunStoreError, match=r"cannot record trial .* in .*small/run/trials\.jsonl"):
+            for i in range(10_000):
+                r = TrialResult(task_id=f"t{i}", agent="oracle", sample=0, reward=1.0, reason="x" * 200)
+                store.add(r)
+                recorded.append(r.trial_key)
+        store.close()
+        again = RunStore(mnt / "run")
+        assert set(recorded) <= again.done_keys() and len(again.done_keys()) == len(recorded)
+        again.close()
+    finally:
+        subprocess.run(["umount", "-l", str(mnt)])

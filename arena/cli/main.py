@@ -43,8 +43,13 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
+    from arena.results import RunStoreError
+
     try:
         return int(args.func(args) or 0)
+    except RunStoreError as exc:  # a run folder in use by another process, or its disk full
+        print(f"arena: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
