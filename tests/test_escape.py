@@ -260,3 +260,48 @@ def test_reaching_the_docker_socket_is_not_possible_from_a_local_sandbox(local_r
     finally:
         srv.close()
         shutil.rmtree(sock_dir, ignore_errors=True)
+
+
+@pytest.mark.docker
+def test_internet_enabled_docker_trials_cannot_reach_the_hosts_services(docker_runtime, make_task, tmp_path):
+    """allow_internet: true gives arena's bridge, not the host's network: a service on the host's
+    loopback, and (when arena may set the host firewall) one on all interfaces, stay unreachable."""
+    from arena.sandbox import egress
+
+    servers = []
+    for host in ("127.0.0.1", "0.0.0.0"):
+        s = socket.socket()
+        s.bind((host, 0))
+        s.listen(8)
+        servers.append(s)
+    lo, anyif = (s.getsockname()[1] for s in servers)
+    probe = (
+        "python3 - <<'EOF'\n"
+        "import socket, struct\n"
+        "gw = None\n"
+        "for line in open('/proc/net/route').read().splitlines()[1:]:\n"
+        "    f = line.split()\n"
+        "    if f[1] == '00000000':\n"
+        "        gw = socket.inet_ntoa(struct.pack('<L', int(f[2], 16)))\n"
+        f"targets = [('127.0.0.1', {lo}), ('127.0.0.1', {anyif})] + ([(gw, {anyif}), (gw, {lo})] if gw else [])\n"
+        "for t in targets:\n"
+        "    try:\n"
+        "        socket.create_connection(t, timeout=2); print('REACHED', t); open('/root/answer.txt', 'w').write('12')\n"
+        "    except OSError as e:\n"
+        "        print('blocked', t, e)\n"
+        "EOF\n"
+    )
+    try:
+        task = load_task(make_task("net-egress", allow_internet="true"))[0]
+        res = run_batch([TrialSpec(task, ScriptAgent(probe, name="net"))], docker_runtime,
+                        store=RunStore(tmp_path / "run"), progress=False)[0]  # fmt: skip
+        seen = Path(res.log_dir, "agent.stdout").read_text()
+        assert seen.count("blocked") >= 2, seen  # the probe ran (and found a gateway to try)
+        assert "REACHED ('127.0.0.1'" not in seen, seen  # never the host's loopback
+        if egress.problem() is None:  # the host is shielded: no host port at all
+            assert "REACHED" not in seen and res.reward == 0.0, seen
+        else:
+            assert any(egress.NETWORK in n for n in res.notes), res.notes  # and the trial says so
+    finally:
+        for s in servers:
+            s.close()
