@@ -14,7 +14,6 @@ only, so a broken sandbox cannot damage the machine running the test.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import socket
@@ -30,6 +29,7 @@ from arena.agents.base import OracleAgent, ScriptAgent
 from arena.batch import TrialSpec, run_batch
 from arena.results import RunStore
 from arena.task import load_task
+from tests.test_adversarial import _digest
 
 #: {id} is unique per test, {host} a host folder the sandbox must never reach, {pkg} the package
 ATTEMPTS = {
@@ -102,14 +102,6 @@ ATTEMPTS = {
         " mkdir -p /logs/verifier; ln -sf {host}/secret /logs/verifier/reward.txt; true"
     ),
 }
-
-
-def _digest(root: Path) -> str:
-    h = hashlib.sha256()
-    for p in sorted(root.rglob("*")):
-        if p.is_file():
-            h.update(f"{p.relative_to(root)}\0".encode() + p.read_bytes())
-    return h.hexdigest()
 
 
 def _left_behind(tag: str) -> list[int]:
