@@ -296,3 +296,26 @@ def test_learnability_flags_zero_variance_tasks_per_domain():
     both = choose_ratio(c, n, g) + choose_ratio(n - c, n, g)
     assert both == pytest.approx(2 - pass_at_k(n, c, g) - pass_at_k(n, n - c, g))
     assert np.isnan(choose_ratio(1, 2, 3))
+
+
+def test_agent_attributed_failures_are_counted_and_task_defects_are_not():
+    """The verdict rule's rows: agent_broke_verifier (status ok, reward 0) and agent_timeout count
+    as failures of the agent; a verifier_error (broken for the oracle too) is excluded."""
+    import pandas as pd
+
+    from arena.stats import counted, task_table
+    from arena.verdict import AGENT_BROKE_VERIFIER
+
+    trials = pd.DataFrame([
+        {"task_id": "a", "domain": "sciences", "agent": "m", "sample": 0, "status": "ok", "failure_kind": None, "reward": 1.0},
+        {"task_id": "b", "domain": "sciences", "agent": "m", "sample": 0, "status": "ok",
+         "failure_kind": AGENT_BROKE_VERIFIER, "reward": 0.0},
+        {"task_id": "c", "domain": "sciences", "agent": "m", "sample": 0, "status": "timeout",
+         "failure_kind": "agent_timeout", "reward": 0.0},
+        {"task_id": "d", "domain": "sciences", "agent": "m", "sample": 0, "status": "verifier_error",
+         "failure_kind": "no_reward", "reward": None},
+    ])  # fmt: skip
+    assert counted(trials).tolist() == [True, True, True, False]
+    t = task_table(trials).set_index("task_id")
+    assert t.loc[["a", "b", "c"], "n"].tolist() == [1, 1, 1] and t.loc[["a", "b", "c"], "c"].tolist() == [1, 0, 0]
+    assert (t.loc["d", "n"], t.loc["d", "n_excluded"]) == (0, 1)
