@@ -173,8 +173,15 @@ def _versions() -> dict:
 def _hardware(device: str) -> dict:
     import torch
 
-    hw = {"device": device, "cpu": platform.processor() or platform.machine(), "cpu_count": os.cpu_count(),
-          "torch_threads": torch.get_num_threads()}  # fmt: skip
+    cpu = platform.processor() or platform.machine()
+    try:
+        names = [ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text().splitlines()
+                 if ln.startswith("model name")]  # fmt: skip
+        cpu = names[0] if names else cpu
+    except OSError:
+        pass
+    hw = {"device": device, "cpu": cpu, "cpu_count": os.cpu_count(), "torch_threads": torch.get_num_threads(),
+          "load_average_at_export": [round(x, 2) for x in os.getloadavg()] if hasattr(os, "getloadavg") else None}  # fmt: skip
     if device == "cuda" and torch.cuda.is_available():
         hw["gpu"] = torch.cuda.get_device_name(0)
     return hw

@@ -57,6 +57,8 @@ RG_BLOCK = 256  # items per reasoning-gym block (one block per 200 training step
 OWN_SKILLS = ("copy", "field", "record", "count", "filter", "sum", "diff", "compare", "argmax", "sort", "kv",
               "instruction")  # fmt: skip
 SKILLS = OWN_SKILLS + tuple(f"rg_{n}" for n in RG_DATASETS)
+#: each skill's nominal answer format (``Example.fmt`` is the instance's own: a field or a record
+#: value may be an int, a count-per-tag ``kv`` answer is ints; reasoning-gym items keep their own)
 FORMAT_OF = {"copy": "token", "field": "token", "record": "token", "count": "int", "filter": "list", "sum": "int",
              "diff": "int", "compare": "token", "argmax": "token", "sort": "list", "kv": "kv",
              "instruction": "token"} | {f"rg_{n}": "rg" for n in RG_DATASETS}  # fmt: skip
