@@ -77,7 +77,12 @@ Nothing is downloaded.  Same seed, steps and threads on CPU: byte-identical weig
 
 def run_base(args) -> int:
     import json
+    import os
     from pathlib import Path
+
+    # torch's OpenMP threads wait passively: spinning threads on a shared 2-core machine made a
+    # step 5-10x slower (measured while building models/arena-base-2m); set before torch loads
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
     out = Path(args.out)
     if args.export_checkpoint:
