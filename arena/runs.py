@@ -131,8 +131,9 @@ def normalize_meta(raw: Mapping, where: str = "metadata") -> dict:
                 continue
             d = _domains.resolve(p)
             if d is None:
-                raise RunError(f"{where}: train_domains names unknown domain {p!r} "
-                               f"(did you mean {_domains.suggest(p)!r}?)")  # fmt: skip
+                near = _domains.suggest(p)
+                hint = f"did you mean {near!r}?" if near else f"domains: {', '.join(_domains.DOMAIN_IDS)}"
+                raise RunError(f"{where}: train_domains names unknown domain {p!r} ({hint})")  # fmt: skip
             ids.append(d.id)
         meta["train_domains"] = [d for d in _domains.DOMAIN_IDS if d in set(ids)]
     if isinstance(meta.get("seed"), str) and meta["seed"].strip().lstrip("-").isdigit():
