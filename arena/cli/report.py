@@ -10,6 +10,7 @@ from pathlib import Path
 
 from arena.cli.common import EXIT_FAIL, EXIT_OK, emit_json, usage_error
 from arena.cli.score import add_common, cap_of, check_options, compute, jsonable, load, write_table
+from arena.stats import interval_label
 
 HELP = """Write the evaluation report of team checkpoints against the baseline to DIR:
 
@@ -221,8 +222,9 @@ def _markdown(rep: Report, cmp, board, award, args) -> str:
         f"# Evaluation report: Δ {what} vs baseline `{cmp.baseline.name}`",
         "",
         f"{len(cmp.teams)} team run(s) against `{cmp.baseline.name}` on {len(cmp.baseline.tasks)} held-out tasks; "
-        f"{conf} paired domain-stratified bootstrap CI ({args.resamples:,} resamples, seed {args.seed}); "
-        + (f"cap {cap_of(args):.0%} per domain" if cap_of(args) else "no cap") + f". Δ in {unit}.",
+        + ("rule: the organizers' (water-filled domain weights); " if args.rule == "organizers" else "rule: gain-share cap; ")
+        + f"interval: {interval_label(args.rule, args.engine, args.interval, args.confidence, args.resamples)}, "
+        f"seed {args.seed}; " + (f"cap {cap_of(args):.0%} per domain" if cap_of(args) else "no cap") + f". Δ in {unit}.",
         "",
         "## Leaderboard",
         "",
