@@ -52,7 +52,8 @@ def oracle_verifier_works(task: Task, runtime: Runtime, prepared: Prepared | Non
         lock = _ORACLE_LOCKS.setdefault(key, threading.Lock())
     with lock:
         if key not in _ORACLE_OK:
-            r = run_trial(task, OracleAgent(), runtime, prepared=prepared)
+            with tempfile.TemporaryDirectory(prefix="arena-oracle-check-") as logs:
+                r = run_trial(task, OracleAgent(), runtime, prepared=prepared, log_dir=Path(logs))
             _ORACLE_OK[key] = r.status == "ok" and r.reward is not None
         return _ORACLE_OK[key]
 
