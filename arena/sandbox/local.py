@@ -419,11 +419,11 @@ class LocalSandbox(Sandbox):
         """
         fds: dict[str, int] = {}
         close: list[int] = []
-        info_r = None
+        started_r = None
         if self.isolation == "bwrap":
-            info_r, info_w = os.pipe()
-            fds["started"] = info_w
-            close.append(info_w)
+            started_r, started_w = os.pipe()
+            fds["started"] = started_w
+            close.append(started_w)
             if seccomp.supported():
                 fds["seccomp"] = os.open(seccomp.program_file(), os.O_RDONLY)
                 close.append(fds["seccomp"])
@@ -443,7 +443,7 @@ class LocalSandbox(Sandbox):
                 os.close(fd)
         inherit_priority(proc.pid)  # a new session is a new autogroup: keep a background caller's nice
         out, err = _Capped(proc.stdout, output_limit), _Capped(proc.stderr, output_limit)
-        info = _Capped(os.fdopen(info_r, "rb"), 1 << 16) if info_r is not None else None
+        built = _Capped(os.fdopen(started_r, "rb"), 64) if started_r is not None else None
         # a blocking wait plus a timer (Popen.wait(timeout=) polls with sleeps up to 50 ms)
         fired = threading.Event()
 
@@ -461,9 +461,9 @@ class LocalSandbox(Sandbox):
         self.limiter.kill_all()  # anything the command left running (isolation=none)
         out.join(), err.join()
         started = True
-        if info is not None:
-            info.join()
-            started = bytes(info.buf) == b"."
+        if built is not None:
+            built.join()
+            started = bytes(built.buf) == b"."
         return proc, out, err, fired.is_set(), started
 
     def _kill(self, proc: subprocess.Popen) -> None:
@@ -476,19 +476,7 @@ class LocalSandbox(Sandbox):
     def read_file(self, path, limit=OUTPUT_LIMIT):
         real = self._resolve(path)
         hp = self._visible(real)[0] if real is not None else None
-        if hp is None:
-            return None
-        try:
-            fd = os.open(hp, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)  # a FIFO must not block the harness
-        except OSError:
-            return None
-        try:
-            if not stat.S_ISREG(os.fstat(fd).st_mode):
-                return None
-            with os.fdopen(fd, "rb", closefd=False) as fh:
-                return fh.read(limit)
-        finally:
-            os.close(fd)
+        return _safe_read(hp, limit) if hp is not None else None
 
     def write_file(self, path, data):
         hp = self.host_path(path)
@@ -559,8 +547,9 @@ def _var_binds() -> list[str]:
     return out
 
 
-def _safe_read(p: Path) -> bytes | None:
-    """A regular file's bytes, never following a link nor blocking on a FIFO (None otherwise)."""
+def _safe_read(p: Path, limit: int = -1) -> bytes | None:
+    """A regular file's bytes (at most ``limit``), never following a link nor blocking on a FIFO
+    (None otherwise)."""
     try:
         fd = os.open(p, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError:
@@ -569,7 +558,7 @@ def _safe_read(p: Path) -> bytes | None:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             return None
         with os.fdopen(fd, "rb", closefd=False) as fh:
-            return fh.read()
+            return fh.read(limit)
     finally:
         os.close(fd)
 
