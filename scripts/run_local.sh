@@ -32,8 +32,11 @@ for required in environment/Dockerfile verifier/test.sh oracle/solve.sh; do
 done
 
 HERE=$(cd "$(dirname "$0")/.." && pwd)
-ARENA=(python3 -m arena.cli.main)
-command -v arena >/dev/null 2>&1 && ARENA=(arena)
+# The project's own environment first (scripts/install.sh makes .venv), then an `arena` on PATH,
+# then whatever python3 has the package installed.
+if [ -x "$HERE/.venv/bin/arena" ]; then ARENA=("$HERE/.venv/bin/arena")
+elif command -v arena >/dev/null 2>&1; then ARENA=(arena)
+else ARENA=(python3 -m arena.cli.main); fi
 JSON=$(cd "$HERE" && PYTHONPATH="$HERE${PYTHONPATH:+:$PYTHONPATH}" "${ARENA[@]}" run "$TASK_DIR" \
   --agent "$AGENT" --runtime "${ARENA_RUNTIME:-auto}" ${NETWORK[@]+"${NETWORK[@]}"} --json) || true
 REWARD=$(printf '%s' "$JSON" | python3 -c 'import json,sys

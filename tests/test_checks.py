@@ -239,3 +239,22 @@ def test_cli_exit_codes_and_json(make_task, capsys):
 def test_cli_missing_path(tmp_path, capsys):
     assert main(["check", str(tmp_path / "nope")]) == 1
     assert "no such file" in capsys.readouterr().out
+
+
+def test_arena_check_stays_on_the_light_path(make_task):
+    """`arena check` (and building the CLI at all) imports none of the heavy or analysis
+    libraries: it must run where only the core package is installed, as scripts/run_local.sh
+    and the organizers' checkers do."""
+    import subprocess
+    import sys
+
+    task = make_task()
+    code = (
+        "import sys\n"
+        "from arena.cli.main import main\n"
+        f"rc = main(['check', {str(task)!r}])\n"
+        "heavy = ['torch', 'trl', 'transformers', 'vllm', 'docker', 'ray', 'pandas', 'matplotlib']\n"
+        "print(rc, sorted(m for m in heavy if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "0 []", out.stdout + out.stderr

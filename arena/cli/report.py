@@ -10,7 +10,6 @@ from pathlib import Path
 
 from arena.cli.common import EXIT_FAIL, EXIT_OK, emit_json, usage_error
 from arena.cli.score import add_common, cap_of, check_options, compute, jsonable, load, write_table
-from arena.stats import interval_label
 
 HELP = """Write the evaluation report of team checkpoints against the baseline to DIR:
 
@@ -211,6 +210,7 @@ def _markdown_table(df, cols: dict[str, str], fmt: dict | None = None) -> str:
 
 
 def _markdown(rep: Report, cmp, board, award, args) -> str:
+    from arena import stats
     from arena.award import pp
 
     what = "pass rate" if args.metric == "pass" else "mean reward"
@@ -223,7 +223,7 @@ def _markdown(rep: Report, cmp, board, award, args) -> str:
         "",
         f"{len(cmp.teams)} team run(s) against `{cmp.baseline.name}` on {len(cmp.baseline.tasks)} held-out tasks; "
         + ("rule: the organizers' (water-filled domain weights); " if args.rule == "organizers" else "rule: gain-share cap; ")
-        + f"interval: {interval_label(args.rule, args.engine, args.interval, args.confidence, args.resamples)}, "
+        + f"interval: {stats.interval_label(args.rule, args.engine, args.interval, args.confidence, args.resamples)}, "
         f"seed {args.seed}; " + (f"cap {cap_of(args):.0%} per domain" if cap_of(args) else "no cap") + f". Δ in {unit}.",
         "",
         "## Leaderboard",
