@@ -76,6 +76,20 @@ class AgentSection(_Section):
 
 class VerifierSection(_Section):
     timeout_sec: float = Field(180.0, gt=0, le=86400)
+    # paths the verifier must see as the agent left them even where the carry rule would give it
+    # the image's own (arena.sandbox.carry: system trees, /etc loader files, executables outside
+    # the workspace, home configuration)
+    outputs: StrList = Field(default_factory=list)
+
+    _lists = field_validator("outputs", mode="before")(_as_list)
+
+    @field_validator("outputs")
+    @classmethod
+    def _abs_paths(cls, v: list[str]) -> list[str]:
+        bad = [p for p in v if not isinstance(p, str) or not p.startswith("/") or p.rstrip("/") == ""]
+        if bad:
+            raise ValueError(f"must be absolute paths below /, e.g. /etc/nginx/nginx.conf (got {bad[0]!r})")
+        return v
 
 
 class EnvironmentSection(_Section):

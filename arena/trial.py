@@ -1,8 +1,9 @@
 """One trial's lifecycle → ``TrialResult``.
 
 prepare (build/cached) → start sandbox → agent phase (with timeout) → harden (stop the agent's
-processes, empty /logs/verifier, remove planted hooks) → verifier phase (``verifier/`` mounted at
-/verifier for that one command only) → read reward files → result row.  Nothing in here raises
+processes, remove planted hooks, and move to a fresh machine holding only the agent's work as
+``arena.sandbox.carry`` defines it) → verifier phase (``verifier/`` mounted at /verifier for that
+one command only) → read reward files → result row.  Nothing in here raises
 for a bad task, agent or verifier: every failure becomes a status, a failure kind and a reason.
 """
 
@@ -143,6 +144,8 @@ def run_trial(
             return res
         if removed:
             res.side_info["removed_planted_files"] = removed
+        if sandbox.verifier_view is not None:  # what the verifier's fresh machine got (arena.sandbox.carry)
+            res.side_info["verifier_view"] = sandbox.verifier_view.to_dict()
         if getattr(sandbox, "respawned", False):
             res.notes.append("the agent left its container unable to run commands; the verifier ran in a fresh "
                              "container of the same image with the workspace carried over")  # fmt: skip

@@ -7,6 +7,8 @@ For one small package (oracle + a Python verifier, like the procedural families)
             hardening, reward parsing, result row);
   docker  : the same on the docker runtime (image cached; container start + 2 execs), when a
             daemon answers.
+Each runtime also runs the trial with the verifier in the agent's own machine, interleaved, to
+price the verifier's fresh machine (arena.sandbox.carry): a new container / writable layer.
 Target: local <= 1.2x bare.   python bench/bench_trial_overhead.py [--n 30]
 """
 
@@ -90,16 +92,39 @@ def scenario(n: int, test_sh: str | None) -> None:
                 print(f"{name:<15}: skipped ({why.splitlines()[0]})")
                 continue
             prepared = rt.prepare(task)
-            times, starts = [], []
-            for _ in range(n):
+            in_place = _verifier_in_place(get_runtime(name))
+            times, starts, handover, same = [], [], [], []
+            for _ in range(n):  # interleaved: the verifier in a fresh machine (arena's way) / in the agent's
                 t0 = time.perf_counter()
                 r = run_trial(task, OracleAgent(), rt, prepared=prepared, log_dir=Path(tmp) / "logs")
                 times.append(time.perf_counter() - t0)
                 starts.append(r.setup_sec)
+                handover.append(r.side_info["verifier_view"]["seconds"])
                 assert r.reward == 1.0, (r.status, r.reason)
-            med = statistics.median(times)
+                t0 = time.perf_counter()
+                r = run_trial(task, OracleAgent(), in_place, prepared=prepared, log_dir=Path(tmp) / "logs")
+                same.append(time.perf_counter() - t0)
+                assert r.reward == 1.0, (r.status, r.reason)
+            med, med_same = statistics.median(times), statistics.median(same)
             print(f"{name:<15}: {1000 * med:7.1f} ms/trial = {med / bare:.2f}x bare "
-                  f"(sandbox start {1000 * statistics.median(starts):.1f} ms)")  # fmt: skip
+                  f"(sandbox start {1000 * statistics.median(starts):.1f} ms; verifier's fresh machine "
+                  f"{1000 * statistics.median(handover):.1f} ms; with the verifier in the agent's machine "
+                  f"{1000 * med_same:.1f} ms/trial, so isolation costs {med / med_same:.2f}x)")  # fmt: skip
+
+
+def _verifier_in_place(rt):
+    """``rt`` whose sandboxes run the verifier in the agent's machine (harden(fresh=False)): the
+    comparison point for the cost of the fresh verifier machine."""
+    start = rt.start
+
+    def start_in_place(*a, **kw):
+        sb = start(*a, **kw)
+        harden = sb.harden
+        sb.harden = lambda fresh=True: harden(fresh=False)
+        return sb
+
+    rt.start = start_in_place
+    return rt
 
 
 if __name__ == "__main__":

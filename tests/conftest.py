@@ -24,7 +24,7 @@ agent:
   timeout_sec: {agent_timeout}
 {agent_extra}verifier:
   timeout_sec: {verifier_timeout}
-environment:
+{verifier_extra}environment:
   build_timeout_sec: 300
   cpus: 1
   memory_mb: {memory_mb}
@@ -68,12 +68,14 @@ def write_task(
     dockerfile: str | None = None,
     extra_frontmatter: str = "",
     agent_extra: str = "  answer_file: /root/answer.txt\n",
+    verifier_extra: str = "",
     body: str | None = None,
 ) -> Path:
     """A complete, valid package (oracle 1.0, nop 0.0) unless an argument breaks it."""
     root.mkdir(parents=True, exist_ok=True)
     fm = FRONTMATTER.format(category=category, agent_timeout=agent_timeout, verifier_timeout=verifier_timeout,
-                            memory_mb=memory_mb, allow_internet=allow_internet, agent_extra=agent_extra)  # fmt: skip
+                            memory_mb=memory_mb, allow_internet=allow_internet, agent_extra=agent_extra,
+                            verifier_extra=verifier_extra)  # fmt: skip
     body = body if body is not None else f"\n## prompt\n\n{prompt}\n"
     (root / "task.md").write_text(f"---\n{fm}{extra_frontmatter}---\n{body}")
     env = root / "environment"

@@ -152,6 +152,27 @@ def test_harden_removes_planted_hooks_and_empties_verifier_logs(box):
     assert r.ok and r.stdout.strip() == "0"
 
 
+def test_the_verifier_gets_a_fresh_machine_with_the_agents_work_only(box):
+    """harden(): the agent's processes, system and shell/tool configuration stay behind; its
+    work (new files, edits, deletions in its workspace and /tmp) is what the verifier sees."""
+    box.exec(
+        "echo out > /root/out.txt; rm /root/data.txt; echo alias python3=false > /root/.bashrc;"
+        " mkdir -p /tmp/res && echo 1,2 > /tmp/res/r.csv; echo forged > /usr/local/bin/forged 2>/dev/null;"
+        " mkfifo /root/pipe; (sleep 300 &) ; true"
+    )
+    box.harden()
+    assert box.read_file("/root/out.txt") == b"out\n"
+    assert box.read_file("/root/data.txt") is None  # the agent's deletion is carried
+    assert box.read_file("/tmp/res/r.csv") == b"1,2\n"
+    assert box.read_file("/root/.bashrc") != b"alias python3=false\n"  # absent, or the image's own
+    assert box.read_file("/usr/local/bin/forged") is None
+    r = box.exec("test -e /root/pipe && echo pipe; ps -eo comm | grep -c '^sleep$' || true")
+    assert "pipe" not in r.stdout and r.stdout.strip().splitlines()[-1] in ("0", "1"), r.stdout
+    view = box.verifier_view.to_dict()
+    assert view["carried"] >= 2 and view["dropped_count"] >= 2, view
+    assert "/root/.bashrc" in view["dropped"] and "/root/pipe" in view["dropped"], view
+
+
 def test_mounts_visible_for_one_exec_only(box, tmp_path):
     host = tmp_path / "mounted"
     (host / "sub").mkdir(parents=True)

@@ -108,13 +108,22 @@ class Sandbox(ABC):
     def kill_all(self) -> None:
         """Stop every process the agent started (background ones included)."""
 
-    @abstractmethod
-    def harden(self) -> list[str]:
-        """Prepare for the verifier: empty /logs/verifier, remove planted hooks.
+    #: what the verifier's machine got of the agent's work (``arena.sandbox.carry.View``), set by
+    #: ``harden(fresh=True)``
+    verifier_view = None
 
-        Removes files created or changed since the sandbox started whose name is in
-        ``PLANTED_HOOKS`` or ends with ``PLANTED_SUFFIXES`` anywhere, and ``ROOT_CONFIGS`` at "/".
-        Returns the sandbox paths it removed (recorded as side info of the trial).
+    @abstractmethod
+    def harden(self, *, fresh: bool = True) -> list[str]:
+        """Prepare for the verifier: stop the agent's processes, empty /logs/verifier, remove
+        planted hooks (files created or changed since the sandbox started whose name is in
+        ``PLANTED_HOOKS`` or ends with ``PLANTED_SUFFIXES`` anywhere, and ``ROOT_CONFIGS`` at "/").
+
+        ``fresh`` (after an agent ran commands): the following commands run in a fresh machine —
+        the task's image (docker) or the read-only system with a new writable layer (local) —
+        holding only what ``arena.sandbox.carry`` carries of the agent's changes; its
+        ``verifier_view`` says what was carried and left out.  ``fresh=False`` cleans in place
+        (the harness wrote the files itself: GRPO's answer groups).
+        Returns the sandbox paths of the planted hooks removed (side info of the trial).
         """
 
     @abstractmethod

@@ -31,8 +31,8 @@ from pathlib import Path
 import docker.errors
 
 from arena import imagealias
+from arena.sandbox import carry, egress, handover
 from arena.sandbox import dockerutil as du
-from arena.sandbox import egress
 from arena.sandbox.base import (
     OUTPUT_LIMIT,
     PIDS_LIMIT,
@@ -176,6 +176,7 @@ class DockerRuntime(Runtime):
 
         box = DockerSandbox(self.client, create(), prepared.workdir, memory_bytes=env.memory_mb * 2**20)
         box.respawn_from = create
+        box.carry = carry.rule_for(task, prepared.workdir)
         return box
 
 
@@ -189,6 +190,9 @@ class DockerSandbox(Sandbox):
         self.respawn_from = None  # makes a fresh container of the same image and limits (set by start)
         self.respawned = False
         self.fast_diff = True  # read the overlay upper dir when the engine is on this machine
+        self.carry = carry.CarryRule(workspace=workdir)  # what the verifier's container gets (set by start)
+        self.verifier_view = None  # arena.sandbox.carry.View once harden moved to a fresh container
+        self._removing: threading.Thread | None = None  # the agent's container, being removed
 
     # -- commands --------------------------------------------------------------------------
     def _sh(self, script: str, *args: str, timeout: float | None = 60) -> ExecResult:
@@ -361,8 +365,14 @@ class DockerSandbox(Sandbox):
         except docker.errors.APIError as exc:
             raise SandboxError(f"cannot write {path}: {exc.explanation or exc}") from exc
 
-    def harden(self):
+    def harden(self, *, fresh: bool = True):
+        """Stop the agent's processes, then (``fresh``) move to a new container of the same image
+        and limits holding only what ``arena.sandbox.carry`` carries of the agent's changes; the
+        old one is removed.  ``fresh=False`` (nothing untrusted ran: answer files written by the
+        harness) cleans in place.  Returns the planted hooks left out."""
         self.kill_all()
+        if fresh and self.respawn_from is not None:
+            return self._fresh_for_verifier()
         victims = []
         for p in du.changed_paths(self.api, self.cid, fast=self.fast_diff):
             name = posixpath.basename(p)
@@ -376,10 +386,41 @@ class DockerSandbox(Sandbox):
             raise SandboxError(f"harden failed: {res.stderr.strip()[:300]}")
         return victims
 
+    def _fresh_for_verifier(self) -> list[str]:
+        t0 = time.perf_counter()
+        got = handover.docker_collect(self.api, self.cid, self.carry, fast=self.fast_diff)
+        try:
+            new = self.respawn_from()
+            old, self.cid = self.cid, new
+            for i in range(0, len(got.deletions), 2000):
+                r = self._sh('rm -rf -- "$@"', *got.deletions[i : i + 2000])
+                if r.exit_code != 0:
+                    raise SandboxError(f"cannot apply the agent's deletions: {r.stderr.strip()[:300]}")
+            if not got.empty:
+                self.api.put_archive(self.cid, "/", got.finish())
+        except docker.errors.APIError as exc:
+            raise SandboxError(f"cannot hand the agent's work to the verifier's container: {exc.explanation or exc}") from exc
+        finally:
+            got.fh.close()
+        got.view.seconds = time.perf_counter() - t0
+        self.verifier_view = got.view
+        # the agent's container goes in the background (~0.2 s off the trial's path); close() waits
+        self._removing = threading.Thread(target=self._remove_quietly, args=(old,), daemon=True)
+        self._removing.start()
+        return list(got.view.hooks)
+
+    def _remove_quietly(self, cid: str) -> None:
+        try:
+            self.api.remove_container(cid, force=True)
+        except docker.errors.APIError:
+            pass  # the janitor removes what is left (label arena.trial)
+
     def close(self):
         if self.closed:
             return
         self.closed = True
+        if self._removing is not None:
+            self._removing.join(60)
         try:
             self.api.remove_container(self.cid, force=True)
         except docker.errors.NotFound:

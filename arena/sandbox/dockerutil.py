@@ -20,6 +20,7 @@ import docker
 import docker.errors
 
 from arena.sandbox.base import RuntimeUnavailable, SandboxError
+from arena.sandbox.handover import upper_dir
 
 PRIVATE_SOCK = "/run/arena-docker.sock"
 START_HINT = f"start one with `bash scripts/dockerd.sh` and `export DOCKER_HOST=unix://{PRIVATE_SOCK}`"
@@ -164,9 +165,8 @@ def changed_paths(api, cid: str, *, fast: bool = True) -> list[str]:
     same list.  Otherwise, or when that dir is not readable, ``docker diff`` answers.
     """
     if fast:
-        gd = api.inspect_container(cid).get("GraphDriver") or {}
-        upper = (gd.get("Data") or {}).get("UpperDir") if gd.get("Name") in ("overlay2", "overlay") else None
-        if upper and os.path.isdir(upper) and os.access(upper, os.R_OK | os.X_OK):
+        upper = upper_dir(api, cid)
+        if upper:
             out = []
             for dirpath, dirnames, filenames in os.walk(upper):
                 for name in dirnames + filenames:

@@ -34,7 +34,7 @@ import uuid
 from pathlib import Path
 
 from arena import dockerfile
-from arena.sandbox import seccomp
+from arena.sandbox import carry, handover, seccomp
 from arena.sandbox.base import (
     OUTPUT_LIMIT,
     PIDS_LIMIT,
@@ -202,11 +202,13 @@ class LocalRuntime(Runtime):
             allow_internet=env.allow_internet,
             memory_mb=env.memory_mb,
             isolation=self.isolation,
+            carry_rule=carry.rule_for(task, prepared.workdir),
         )
 
 
 class LocalSandbox(Sandbox):
-    def __init__(self, *, trial_dir, environment, plan, workdir, image_env, allow_internet, memory_mb, isolation):
+    def __init__(self, *, trial_dir, environment, plan, workdir, image_env, allow_internet, memory_mb, isolation,
+                 carry_rule: carry.CarryRule | None = None):  # fmt: skip
         self.trial_dir = trial_dir
         self.fs = trial_dir / "fs"
         self.workdir = workdir
@@ -234,7 +236,12 @@ class LocalSandbox(Sandbox):
         (self.fs / "logs/agent").mkdir(parents=True, exist_ok=True)
         name = f"arena-{os.getpid()}-{uuid.uuid4().hex[:10]}"  # pid: the janitor can tell orphans
         self.limiter = Limiter(name, memory_mb=memory_mb, pids=PIDS_LIMIT)
-        self._initial_hooks = {p: _safe_read(p) for p in self._hook_files()}
+        self._initial_hooks = {p.relative_to(self.fs): _safe_read(p) for p in self._hook_files()}
+        self.carry = carry_rule or carry.CarryRule(workspace=workdir)
+        self.verifier_view = None  # arena.sandbox.carry.View once harden built the verifier's layer
+        self._pristine = trial_dir / "pristine"  # seeded files the carry rule keeps out, as seeded
+        if isolation != "none":
+            handover.keep_pristine(self.fs, self.binds, self.carry, self._pristine)
 
     # -- filesystem ------------------------------------------------------------------------
     def _seed(self, environment: Path, c) -> None:
@@ -492,7 +499,10 @@ class LocalSandbox(Sandbox):
     def kill_all(self):
         self.limiter.kill_all()
 
-    def harden(self):
+    def harden(self, *, fresh: bool = True):
+        """Stop the agent's processes, remove planted hooks, empty /logs/verifier; then (``fresh``)
+        the verifier gets a new writable layer holding only what ``arena.sandbox.carry`` carries
+        of the agent's (the system stays the host's, read-only).  Returns the hooks removed."""
         self.kill_all()
         for b in self.binds:  # an agent that chmods its workspace 000 must not stop the verifier starting
             top = self.fs / b.lstrip("/")
@@ -500,7 +510,8 @@ class LocalSandbox(Sandbox):
                 top.chmod(top.stat().st_mode | 0o700)
         removed = []
         for p in self._hook_files():
-            if p not in self._initial_hooks or self._initial_hooks[p] != _safe_read(p) or p.is_symlink():
+            rel = p.relative_to(self.fs)
+            if rel not in self._initial_hooks or self._initial_hooks[rel] != _safe_read(p) or p.is_symlink():
                 p.unlink(missing_ok=True)
                 removed.append("/" + str(p.relative_to(self.fs)))
         vdir = self.fs / "logs/verifier"
@@ -508,7 +519,14 @@ class LocalSandbox(Sandbox):
             vdir.unlink(missing_ok=True)
         else:
             shutil.rmtree(vdir)
-        vdir.mkdir(parents=True, exist_ok=True)
+        if fresh and self.isolation != "none":
+            new = self.trial_dir / f"fs-verifier-{uuid.uuid4().hex[:6]}"
+            self.verifier_view = handover.local_layer(self.fs, new, self.binds, self.carry, pristine=self._pristine,
+                                                      skip=set())  # fmt: skip
+            old, self.fs = self.fs, new
+            shutil.rmtree(old, ignore_errors=True)
+            (self.fs / "logs/agent").mkdir(parents=True, exist_ok=True)
+        (self.fs / "logs/verifier").mkdir(parents=True, exist_ok=True)
         return removed
 
     def close(self):

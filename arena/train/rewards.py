@@ -267,7 +267,7 @@ def group_trial(task, texts: list[str], runtime, prepared, *, agent_name: str, t
             sandbox = runtime.start(task, prepared, trial_dir=scratch)
             for k, text in enumerate(texts):
                 sandbox.write_file(f"{GROUP_DIR}/{k}.answer", text.encode("utf-8"))
-            sandbox.harden()
+            sandbox.harden(fresh=False)  # only the harness wrote files: nothing to isolate from
             env = benchflow_env(task, prepared.workdir)
             script = _group_script(task.spec.agent.answer_file, len(texts), timeout)
             r = sandbox.exec(script, timeout=(timeout + 5) * len(texts) + 10, env=env,
