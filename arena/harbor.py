@@ -161,6 +161,31 @@ def mentions_mount(text: str, mount: str) -> bool:
                for line in text.splitlines())  # fmt: skip
 
 
+_MOUNT_CACHE: dict[tuple[str, str], tuple[str, ...]] = {}
+
+
+def mount_points(task, folder: str) -> dict[str, Path]:
+    """Where a trial mounts the package's ``folder`` (``verifier`` or ``oracle``) for its one
+    command: arena's point (``/verifier``, ``/oracle``) and Harbor's too (``/tests``,
+    ``/solution``) when a script or text file of the folder uses it, so an imported Harbor task
+    runs as written.  Read once per package digest."""
+    arena_mount, harbor_mount, _var = MOUNTS[folder]
+    src = task.paths.verifier if folder == "verifier" else task.paths.oracle
+    key = (task.digest, folder)
+    if key not in _MOUNT_CACHE:
+        points = [arena_mount]
+        for f in sorted(src.rglob("*")) if src.is_dir() else []:
+            if f.is_file() and not f.is_symlink() and f.stat().st_size <= 1 << 20:
+                try:
+                    if mentions_mount(f.read_text(encoding="utf-8"), harbor_mount):
+                        points.append(harbor_mount)
+                        break
+                except (OSError, UnicodeDecodeError):
+                    continue
+        _MOUNT_CACHE[key] = tuple(points)
+    return {p: src for p in _MOUNT_CACHE[key]}
+
+
 def _script_notes(tid: str, path: Path, folder: str, rel: str, *, direction: str) -> list[Note]:
     """A script that names the other layout's mount point for ``folder`` without a fallback.
 
@@ -178,8 +203,8 @@ def _script_notes(tid: str, path: Path, folder: str, rel: str, *, direction: str
         return []
     if mentions_mount(text, harbor_mount) and var not in text:
         return [Note(tid, rel, f"refers to {harbor_mount} (Harbor's mount point); arena mounts this folder at "
-                               f"{arena_mount} and names it in ${var}: until the runtime also mounts it at "
-                               f"{harbor_mount}, read it as ${{{var}:-{harbor_mount}}}")]  # fmt: skip
+                               f"{arena_mount} (named in ${var}) and, since its scripts use it, at "
+                               f"{harbor_mount} too: runs as written", severity="info")]  # fmt: skip
     return []
 
 
@@ -514,6 +539,14 @@ def import_task(src: Path, dest: Path, *, domain: str | None = None,
         if (cfg.get("metadata") or {}).get("arena"):
             notes.append(Note(tid, "task.md", "task.toml or instruction.md changed since export: task.md regenerated "
                                               "from them (not byte-identical)", "info"))  # fmt: skip
+        service = _service_start(src / "solution" / "solve.sh")
+        if service:
+            fm.setdefault("verifier", {})["keep_services"] = True
+            notes.append(Note(tid, "verifier.keep_services", f"set: the reference solution starts a service "
+                                                             f"({service!r}) its verifier may check; the agent's "
+                                                             f"processes then keep running and the verifier runs in "
+                                                             f"the agent's machine (docker only; weaker isolation)",
+                              "info"))  # fmt: skip
         task_md = "---\n" + yaml.safe_dump(fm, sort_keys=False, allow_unicode=True) + "---\n" + body
     dest.mkdir(parents=True)
     (dest / "task.md").write_text(task_md, encoding="utf-8")
@@ -549,6 +582,25 @@ def import_task(src: Path, dest: Path, *, domain: str | None = None,
     from arena.task import tree_digest
 
     return notes, bool(digest) and tree_digest(dest) == digest
+
+
+_SERVICE = re.compile(r"\b(supervisord|supervisorctl\s+(re)?start|service\s+\S+\s+(re)?start|systemctl\s+(re)?start|"
+                      r"nohup|start-stop-daemon|daemonize|redis-server|nginx|httpd|apachectl|mysqld|pg_ctl|"
+                      r"gunicorn|uvicorn|flask\s+run|http\.server)\b|(?<![&|])&\s*$")  # fmt: skip
+
+
+def _service_start(solve_sh: Path) -> str | None:
+    """The first line of a reference solution that leaves a process running (a service, a
+    backgrounded command), or None."""
+    try:
+        text = solve_sh.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    for line in text.splitlines():
+        code = line.split("#", 1)[0].rstrip()
+        if code and _SERVICE.search(code):
+            return code.strip()[:80]
+    return None
 
 
 def _verifier_notes(tid: str, test_sh: Path) -> list[Note]:

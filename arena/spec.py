@@ -80,6 +80,10 @@ class VerifierSection(_Section):
     # the image's own (arena.sandbox.carry: system trees, /etc loader files, executables outside
     # the workspace, home configuration)
     outputs: StrList = Field(default_factory=list)
+    # the verifier checks a service the agent left running (a server, a daemon): the agent's
+    # processes are not stopped and the verifier runs in the agent's machine — weaker isolation
+    # (the carry rule is not applied); docker only (local ends every command's processes with it)
+    keep_services: bool = False
 
     _lists = field_validator("outputs", mode="before")(_as_list)
 

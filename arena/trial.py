@@ -17,6 +17,7 @@ import threading
 import time
 from pathlib import Path
 
+from arena import harbor
 from arena.agents.base import Agent, OracleAgent
 from arena.diagnose import diagnose, tail
 from arena.results import TrialResult
@@ -98,6 +99,12 @@ def run_trial(
             return res
         res.setup_sec = time.perf_counter() - t0
         env = benchflow_env(task, prepared.workdir)
+        keep = task.spec.verifier.keep_services
+        if keep and not sandbox.keeps_processes:  # refused before the agent runs, with the way out
+            res.status, res.failure_kind = "infra_error", "unsupported"
+            res.reason = (f"verifier.keep_services: the verifier checks processes the agent leaves running, but the "
+                          f"{runtime.name} runtime ends every command's processes with it: run this task on docker")  # fmt: skip
+            return res
 
         # -- agent phase ---------------------------------------------------------------------
         ta = time.perf_counter()
@@ -130,10 +137,10 @@ def run_trial(
         # -- harden + verifier phase -------------------------------------------------------
         tv = time.perf_counter()
         try:
-            removed = sandbox.harden()
+            removed = sandbox.harden(keep_processes=keep)
             vr = sandbox.exec(
                 "bash /verifier/test.sh", timeout=task.spec.verifier.timeout_sec, env=env,
-                mounts={"/verifier": task.paths.verifier},
+                mounts=harbor.mount_points(task, "verifier"),
             )  # fmt: skip
         except SandboxError as exc:
             if out.timed_out:  # the agent's timeout stands; the verifier could not run after it
@@ -146,6 +153,14 @@ def run_trial(
             res.side_info["removed_planted_files"] = removed
         if sandbox.verifier_view is not None:  # what the verifier's fresh machine got (arena.sandbox.carry)
             res.side_info["verifier_view"] = sandbox.verifier_view.to_dict()
+        if keep:
+            res.notes.append("verifier.keep_services: the agent's processes kept running and the verifier ran in the "
+                             "agent's machine (weaker isolation: the carry rule was not applied)")  # fmt: skip
+        elif sandbox.stopped_processes:
+            res.side_info["stopped_processes"] = sandbox.stopped_processes
+            res.notes.append(f"stopped {sandbox.stopped_processes} process(es) the agent left running before the "
+                             f"verifier; a task whose verifier checks a running service declares "
+                             f"verifier.keep_services (docker)")  # fmt: skip
         if getattr(sandbox, "respawned", False):
             res.notes.append("the agent left its container unable to run commands; the verifier ran in a fresh "
                              "container of the same image with the workspace carried over")  # fmt: skip

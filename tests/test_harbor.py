@@ -249,8 +249,10 @@ def test_import_reports_harbor_mount_points_not_fooled_by_logs_verifier(foreign,
     res = import_harbor(foreign, tmp_path / "a")
     by = {n.field: n.why for n in res.notes}
     assert "/tests (Harbor's mount point)" in by["tests/test.sh"] and "$BENCHFLOW_VERIFIER_DIR" in by["tests/test.sh"]
+    assert "runs as written" in by["tests/test.sh"]
     assert "/solution (Harbor's mount point)" in by["solution/solve.sh"]
     assert "BENCHFLOW_ORACLE_DIR" in by["solution/solve.sh"] and "BENCHFLOW_VERIFIER_DIR" not in by["solution/solve.sh"]
+    assert {n.severity for n in res.notes if n.field in ("tests/test.sh", "solution/solve.sh")} == {"info"}
     # a script that already reads arena's variable with Harbor's path as fallback is fine
     (foreign / "tests" / "test.sh").write_text('#!/bin/bash\nD="${BENCHFLOW_VERIFIER_DIR:-/tests}"\npytest "$D/t.py"\n')
     res = import_harbor(foreign, tmp_path / "b")
@@ -315,3 +317,48 @@ def test_import_reports_what_the_verifier_needs_offline(foreign, tmp_path):
     (foreign / "tests" / "test.sh").write_text("#!/bin/bash\npytest -q /app/t.py && echo 1 > /logs/verifier/reward.txt\n")
     res = import_harbor(foreign, tmp_path / "b")
     assert not [n for n in res.notes if n.field == "tests/test.sh" and "downloads" in n.why]
+
+
+@pytest.mark.parametrize("rt", [pytest.param("local", marks=pytest.mark.bwrap), pytest.param("docker", marks=pytest.mark.docker)])
+def test_a_harbor_task_runs_as_written_with_tests_and_solution(rt, tmp_path, request):
+    """Scripts written for Harbor's mount points (/tests, /solution) run unchanged: arena mounts
+    the folders there too when the scripts use them (and only then)."""
+    from arena.agents.base import NopAgent, OracleAgent
+    from arena.harbor import mount_points
+    from arena.task import load_task
+    from arena.trial import run_trial
+    from tests.conftest import write_task
+
+    runtime = request.getfixturevalue(f"{rt}_runtime")
+    root = write_task(tmp_path / "harbor-style",
+                      test_sh="#!/bin/bash\npython3 /tests/verify.py\n",
+                      solve_sh="#!/bin/bash\nbash /solution/helper.sh\n")  # fmt: skip
+    (root / "oracle" / "helper.sh").write_text(
+        "python3 -c \"print(sum(int(x) for x in open('/root/numbers.txt').read().split()))\" > /root/answer.txt\n")
+    task = load_task(root)[0]
+    assert set(mount_points(task, "verifier")) == {"/verifier", "/tests"}
+    assert set(mount_points(task, "oracle")) == {"/oracle", "/solution"}
+    good = run_trial(task, OracleAgent(), runtime, log_dir=tmp_path / "o")
+    assert (good.status, good.reward) == ("ok", 1.0), good.reason
+    bad = run_trial(task, NopAgent(), runtime, log_dir=tmp_path / "n")
+    assert bad.status == "ok" and bad.reward < 1.0
+    plain = load_task(write_task(tmp_path / "plain"))[0]
+    assert set(mount_points(plain, "verifier")) == {"/verifier"} and set(mount_points(plain, "oracle")) == {"/oracle"}
+
+
+def test_import_keeps_services_for_a_solution_that_starts_one(foreign, tmp_path):
+    """A Harbor task whose end state is a running service (redis under supervisor, a server in the
+    background) gets verifier.keep_services at import, with a note; one that only writes files not."""
+    res = import_harbor(foreign.parent, tmp_path / "plain")
+    assert "verifier.keep_services" not in {n.field for n in res.notes}
+    assert check_task(tmp_path / "plain" / "hello-file")[0].spec.verifier.keep_services is False
+    for i, line in enumerate(["supervisord -c /etc/supervisor/conf.d/redis.conf", "python3 -m http.server 8000 &",
+                              "service nginx start"]):  # fmt: skip
+        (foreign / "solution" / "solve.sh").write_text(f"#!/bin/bash\n# start it\n{line}\n")
+        res = import_harbor(foreign.parent, tmp_path / f"svc{i}")
+        note = {n.field: n for n in res.notes}["verifier.keep_services"]
+        assert note.severity == "info" and "weaker isolation" in note.why and line[:20] in note.why
+        assert check_task(tmp_path / f"svc{i}" / "hello-file")[0].spec.verifier.keep_services is True
+    (foreign / "solution" / "solve.sh").write_text("#!/bin/bash\nmake && make test &&\n  echo done\n")
+    res = import_harbor(foreign.parent, tmp_path / "andand")
+    assert "verifier.keep_services" not in {n.field for n in res.notes}

@@ -129,3 +129,21 @@ def test_an_agent_timeout_stands_when_the_verifier_then_writes_nothing(local_run
     res = run_batch([TrialSpec(task, agent)], local_runtime, store=RunStore(tmp_path / "run"), progress=False)[0]
     assert (res.status, res.failure_kind, res.reward) == ("timeout", "agent_timeout", 0.0), res.reason
     assert res.side_info["verifier_after_timeout"]["failure_kind"] == "no_reward"
+
+
+def test_a_service_the_agent_started_is_stopped_and_reported_unless_declared(docker_runtime, local_runtime, make_task, tmp_path):
+    """A verifier that checks a process the agent left running: stopped by default (and the trial
+    says so), kept with verifier.keep_services on docker, refused up front on local."""
+    svc = ("#!/bin/bash\nif pgrep -f 'sleep 4242' >/dev/null; then echo 1.0; else echo 0.0; fi "
+           "> /logs/verifier/reward.txt\n")  # fmt: skip
+    agent = ScriptAgent("(setsid sleep 4242 > /dev/null 2>&1 &); true", name="service")
+    plain = load_task(make_task("svc-plain", test_sh=svc))[0]
+    r = run_batch([TrialSpec(plain, agent)], docker_runtime, store=RunStore(tmp_path / "a"), progress=False)[0]
+    assert (r.status, r.reward) == ("ok", 0.0) and r.side_info["stopped_processes"] >= 1, r
+    assert any("verifier.keep_services" in n for n in r.notes)
+    kept = load_task(make_task("svc-kept", test_sh=svc, verifier_extra="  keep_services: true\n"))[0]
+    r = run_batch([TrialSpec(kept, agent)], docker_runtime, store=RunStore(tmp_path / "b"), progress=False)[0]
+    assert (r.status, r.reward) == ("ok", 1.0), r.reason
+    assert any("weaker isolation" in n for n in r.notes) and "verifier_view" not in r.side_info
+    r = run_batch([TrialSpec(kept, agent)], local_runtime, store=RunStore(tmp_path / "c"), progress=False)[0]
+    assert (r.status, r.failure_kind) == ("infra_error", "unsupported") and "run this task on docker" in r.reason

@@ -9,6 +9,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 
+from arena import harbor
 from arena.sandbox.base import ExecResult, Sandbox
 
 
@@ -42,7 +43,7 @@ class OracleAgent(Agent):
     def run(self, sandbox, task, *, timeout, env):
         r = sandbox.exec(
             "bash /oracle/solve.sh", timeout=timeout, env={**env, "BENCHFLOW_ORACLE_DIR": "/oracle"},
-            mounts={"/oracle": task.paths.oracle},
+            mounts=harbor.mount_points(task, "oracle"),
         )  # fmt: skip
         return AgentOutcome.from_exec(r)
 

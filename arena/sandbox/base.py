@@ -112,8 +112,14 @@ class Sandbox(ABC):
     #: ``harden(fresh=True)``
     verifier_view = None
 
+    #: processes the agent left running that ``harden`` stopped, where the runtime can count them
+    #: (docker; on local every command's processes end with it)
+    stopped_processes: int | None = None
+    #: whether processes outlive the command that started them (a service an agent starts)
+    keeps_processes: bool = True
+
     @abstractmethod
-    def harden(self, *, fresh: bool = True) -> list[str]:
+    def harden(self, *, fresh: bool = True, keep_processes: bool = False) -> list[str]:
         """Prepare for the verifier: stop the agent's processes, empty /logs/verifier, remove
         planted hooks (files created or changed since the sandbox started whose name is in
         ``PLANTED_HOOKS`` or ends with ``PLANTED_SUFFIXES`` anywhere, and ``ROOT_CONFIGS`` at "/").
@@ -122,7 +128,9 @@ class Sandbox(ABC):
         the task's image (docker) or the read-only system with a new writable layer (local) —
         holding only what ``arena.sandbox.carry`` carries of the agent's changes; its
         ``verifier_view`` says what was carried and left out.  ``fresh=False`` cleans in place
-        (the harness wrote the files itself: GRPO's answer groups).
+        (the harness wrote the files itself: GRPO's answer groups).  ``keep_processes`` (the
+        task's ``verifier.keep_services``): the agent's processes keep running and the verifier runs
+        in the agent's machine, in place — weaker isolation, declared by the task.
         Returns the sandbox paths of the planted hooks removed (side info of the trial).
         """
 

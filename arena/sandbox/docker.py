@@ -53,8 +53,17 @@ from arena.sandbox.base import (
 CAPS = ("CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "SETGID", "SETUID")
 SECURITY_OPT = ("no-new-privileges:true",)
 KEEPER = ["bash", "-c", "while :; do sleep 2147483647 & wait $!; done"]
-# SIGKILL everything but PID 1 (and this shell) until only the keeper's sleep is left
-KILLER = r"""i=0
+# print how many processes the agent left (one sleep under PID 1 is the keeper's), then SIGKILL everything but PID 1 (and this shell)
+# until only the keeper's sleep is left
+KILLER = r"""n=0; k=0
+for p in /proc/[0-9]*; do
+  case "${p#/proc/}" in 1|$$) continue ;; esac
+  s=; read -r s < "$p/stat" 2>/dev/null || continue
+  case "$s" in *"(sleep) "?" 1 "*) k=$((k+1)) ;; *) n=$((n+1)) ;; esac
+done
+[ $k -gt 1 ] && n=$((n+k-1))
+echo "$n"
+i=0
 while [ $i -lt 40 ]; do
   kill -9 -1 2>/dev/null; n=0
   for p in /proc/[0-9]*; do
@@ -193,6 +202,7 @@ class DockerSandbox(Sandbox):
         self.carry = carry.CarryRule(workspace=workdir)  # what the verifier's container gets (set by start)
         self.verifier_view = None  # arena.sandbox.carry.View once harden moved to a fresh container
         self._removing: threading.Thread | None = None  # the agent's container, being removed
+        self.stopped_processes: int | None = None  # how many the agent left running (kill_all)
 
     # -- commands --------------------------------------------------------------------------
     def _sh(self, script: str, *args: str, timeout: float | None = 60) -> ExecResult:
@@ -272,7 +282,10 @@ class DockerSandbox(Sandbox):
 
     def kill_all(self):
         try:
-            ok = self._run(["sh", "-c", KILLER], timeout=None, env=None, cwd="/", limit=4096).exit_code == 0
+            r = self._run(["sh", "-c", KILLER], timeout=None, env=None, cwd="/", limit=4096)
+            ok = r.exit_code == 0
+            first = r.stdout.split("\n", 1)[0].strip()
+            self.stopped_processes = int(first) if first.isdigit() else None
         except SandboxError:
             ok = False
         if not ok:  # no room to exec (fork bomb at the pids cap): restart PID 1, the fs is kept
@@ -365,13 +378,15 @@ class DockerSandbox(Sandbox):
         except docker.errors.APIError as exc:
             raise SandboxError(f"cannot write {path}: {exc.explanation or exc}") from exc
 
-    def harden(self, *, fresh: bool = True):
+    def harden(self, *, fresh: bool = True, keep_processes: bool = False):
         """Stop the agent's processes, then (``fresh``) move to a new container of the same image
         and limits holding only what ``arena.sandbox.carry`` carries of the agent's changes; the
         old one is removed.  ``fresh=False`` (nothing untrusted ran: answer files written by the
-        harness) cleans in place.  Returns the planted hooks left out."""
-        self.kill_all()
-        if fresh and self.respawn_from is not None:
+        harness; or ``keep_processes``: a task whose verifier checks a running service) cleans in
+        place.  Returns the planted hooks left out."""
+        if not keep_processes:
+            self.kill_all()
+        if fresh and not keep_processes and self.respawn_from is not None:
             return self._fresh_for_verifier()
         victims = []
         for p in du.changed_paths(self.api, self.cid, fast=self.fast_diff):

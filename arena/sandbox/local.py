@@ -499,7 +499,9 @@ class LocalSandbox(Sandbox):
     def kill_all(self):
         self.limiter.kill_all()
 
-    def harden(self, *, fresh: bool = True):
+    keeps_processes = False  # each command runs in its own PID namespace: its processes end with it
+
+    def harden(self, *, fresh: bool = True, keep_processes: bool = False):
         """Stop the agent's processes, remove planted hooks, empty /logs/verifier; then (``fresh``)
         the verifier gets a new writable layer holding only what ``arena.sandbox.carry`` carries
         of the agent's (the system stays the host's, read-only).  Returns the hooks removed."""

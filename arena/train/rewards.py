@@ -35,6 +35,7 @@ import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from arena import harbor
 from arena.agents.base import Agent, AgentOutcome, TextAgent
 from arena.results import TrialResult
 from arena.verdict import AGENT_BROKE_VERIFIER
@@ -271,7 +272,7 @@ def group_trial(task, texts: list[str], runtime, prepared, *, agent_name: str, t
             env = benchflow_env(task, prepared.workdir)
             script = _group_script(task.spec.agent.answer_file, len(texts), timeout)
             r = sandbox.exec(script, timeout=(timeout + 5) * len(texts) + 10, env=env,
-                             mounts={"/verifier": task.paths.verifier})  # fmt: skip
+                             mounts=harbor.mount_points(task, "verifier"))  # fmt: skip
         except SandboxError as exc:
             for res in results:
                 res.status, res.failure_kind, res.reason = "infra_error", "sandbox_start", str(exc)
