@@ -861,11 +861,12 @@ class Showcase:
         return path
 
     def stage_report(self) -> None:
-        from arena.cli.main import main as arena_main
+        from arena.report import ReportError, ReportOptions, build_report, read_scores
 
         if self.done("report") and (self.out / "report" / "report.json").exists():
             self.display.start("report", 0)
             self.display.finish("report", "resumed")
+            self.scores = read_scores(self.out / "report")
             self._copy_figures()
             return
         t = time.perf_counter()
@@ -875,45 +876,35 @@ class Showcase:
         report.mkdir(parents=True, exist_ok=True)
         flags = report / "validation_flags.csv"  # an input of the report, kept beside it
         self._flags(flags)
-        runs = [f"{r}={self.out / 'eval' / r}" for r in run_names() if r != "baseline"]
         corpora = [
             f"{n}={self.corpus_of('baseline' if n == 'reference' else n)}" for n in ("reference", *TEAMS)
         ]
-        argv = ["report", *runs, "--baseline", f"baseline={self.out / 'eval' / 'baseline'}", "--out", str(report),
-                "--transfer-meta", str(meta), "--seed", str(self.seed), "--resamples", str(self.plan.resamples),
-                "--learnability", f"baseline@polymath={self.out / 'learnability' / 'polymath'}",
-                "--flags", str(flags), "--corpus", *corpora, "--heldout", str(self._suite())]  # fmt: skip
-        log = io.StringIO()
-        with contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
-            code = arena_main(argv)
-        (report / "report.log").write_text(log.getvalue(), encoding="utf-8")
-        if code != 0:
-            raise ShowcaseError(
-                f"arena report exited {code} (log: {report / 'report.log'}):\n{log.getvalue()[-2000:]}"
-            )
+        opts = ReportOptions(
+            runs=[f"{r}={self.out / 'eval' / r}" for r in run_names() if r != "baseline"],
+            baseline=f"baseline={self.out / 'eval' / 'baseline'}", out=report, transfer_meta=str(meta),
+            seed=self.seed, resamples=self.plan.resamples, flags=str(flags), corpus=corpora,
+            learnability=f"baseline@polymath={self.out / 'learnability' / 'polymath'}", heldout=str(self._suite()),
+        )  # fmt: skip
+        try:
+            result = build_report(opts)
+        except ReportError as exc:
+            raise ShowcaseError(f"the report cannot be written: {exc}") from None
+        (report / "report.log").write_text(
+            "".join(f"{line}\n" for line in result.summary_lines()) + "".join(f"warning: {w}\n" for w in result.warnings),
+            encoding="utf-8",
+        )  # fmt: skip
+        self.scores = result.scores
         self._copy_figures()
-        self._mark_stage("report", argv=argv)
+        self._mark_stage("report", options={k: str(v) if isinstance(v, Path) else v for k, v in asdict(opts).items()})
         self.display.finish("report")
         self._window("report", t, time.perf_counter())
 
     def _flags(self, path: Path) -> None:
         """Validation flags per team (team, flag, count, detail) for the award tables."""
-        rows = []
-        for team in TEAMS:
-            ex = self.selection["corpora"][team]["excluded"]
-            by_rule: dict[str, list[str]] = {}
-            for task, rules in ex.items():
-                for r in rules:
-                    by_rule.setdefault(r, []).append(task)
-            for rule, tasks in sorted(by_rule.items()):
-                rows.append({"team": team, "flag": rule, "count": len(tasks),
-                             "detail": f"excluded from training: {', '.join(sorted(tasks)[:3])}"
-                                       + (f" and {len(tasks) - 3} more" if len(tasks) > 3 else "")})  # fmt: skip
-        buf = io.StringIO()
-        w = csv.DictWriter(buf, fieldnames=["team", "flag", "count", "detail"], lineterminator="\n")
-        w.writeheader()
-        w.writerows(rows)
-        path.write_text(buf.getvalue(), encoding="utf-8")
+        from arena.validation_tables import exclusion_flags
+
+        excluded = {team: self.selection["corpora"][team]["excluded"] for team in TEAMS}
+        exclusion_flags(excluded).to_csv(path, index=False, lineterminator="\n")
 
     def _copy_figures(self) -> None:
         if self.figures is None:
@@ -969,10 +960,7 @@ class Showcase:
     # -- 7 summary --------------------------------------------------------------------------
 
     def stage_summary(self, wall: float, load0: dict) -> dict:
-        import pandas as pd
-
-        scores = pd.read_csv(self.out / "report" / "tables" / "scores.csv")
-        headline = headline_numbers(scores, self._train_domains())
+        headline = headline_numbers(self.scores, self._train_domains())
         checks = acceptance(headline, wall, self.plan)
         stage_times = {}
         for name, w in sorted(self.timings.items()):

@@ -8,6 +8,14 @@ from arena import domains
 from arena.findings import Finding
 
 
+def task_of(path: str) -> str:
+    """The task folder's name in a finding's path (the folder holding task.md, environment/,
+    verifier/ or oracle/; the last part when none is named)."""
+    parts = str(path).split("/")
+    return next((parts[i - 1] for i, p in enumerate(parts) if p in ("task.md", "environment", "verifier",
+                                                                    "oracle") and i > 0), parts[-1])  # fmt: skip
+
+
 def findings_frame(findings: Iterable[Finding]):
     """One row per finding: task, rule, severity, file, message, fix."""
     import pandas as pd
@@ -15,9 +23,7 @@ def findings_frame(findings: Iterable[Finding]):
     rows = []
     for f in findings:
         d = f.to_dict()
-        parts = d["path"].split("/")
-        d["task_id"] = next((parts[i - 1] for i, p in enumerate(parts) if p in ("task.md", "environment", "verifier",
-                                                                                "oracle") and i > 0), parts[-1])  # fmt: skip
+        d["task_id"] = task_of(d["path"])
         rows.append(d)
     cols = ["task_id", "rule", "severity", "path", "message", "fix"]
     return pd.DataFrame(rows, columns=cols)
@@ -47,3 +53,37 @@ def ladder_frame(rows: list[dict]):
             lambda xs: sum(x == 1.0 for x in xs) if isinstance(xs, list) else None
         )
     return df
+
+
+def team_exclusions(findings: Iterable[dict | Finding]) -> dict[str, dict[str, list[str]]]:
+    """{team: {task: [error rules]}} of the team entries (paths under ``teams/<team>/``): the tasks
+    an error finding keeps out of training, as the showcase's selection records them."""
+    out: dict[str, dict[str, set[str]]] = {}
+    for f in findings:
+        d = f if isinstance(f, dict) else f.to_dict()
+        parts = d["path"].split("/")
+        if d["severity"] != "error" or "teams" not in parts[:-1]:
+            continue
+        team = parts[parts.index("teams") + 1]
+        out.setdefault(team, {}).setdefault(task_of(d["path"]), set()).add(d["rule"])
+    return {team: {task: sorted(rules) for task, rules in sorted(tasks.items())} for team, tasks in sorted(out.items())}
+
+
+def exclusion_flags(excluded: dict[str, dict[str, list[str]]]):
+    """The validation flags of the award tables: team, flag, count, detail — per team and error
+    rule, how many tasks it excluded from training (``excluded`` is {team: {task: [rules]}}, from
+    the showcase's selection or :func:`team_exclusions`).  The one rule for the report and the
+    notebooks."""
+    import pandas as pd
+
+    rows = []
+    for team, ex in excluded.items():
+        by_rule: dict[str, list[str]] = {}
+        for task, rules in ex.items():
+            for r in rules:
+                by_rule.setdefault(r, []).append(task)
+        for rule, tasks in sorted(by_rule.items()):
+            rows.append({"team": team, "flag": rule, "count": len(tasks),
+                         "detail": f"excluded from training: {', '.join(sorted(tasks)[:3])}"
+                                   + (f" and {len(tasks) - 3} more" if len(tasks) > 3 else "")})  # fmt: skip
+    return pd.DataFrame(rows, columns=["team", "flag", "count", "detail"])
