@@ -36,7 +36,7 @@ def add_parser(sub) -> None:
 def run(args) -> int:
     from arena.agents.base import get_agent
     from arena.batch import TrialSpec, run_batch
-    from arena.results import RunStore
+    from arena.runfolder import RunStore
     from arena.task import load_task
 
     task, findings = load_task(args.task)

@@ -101,7 +101,7 @@ def build_demos(tasks, runtime, out: Path, *, mode: str = "answer", min_reward: 
                 system_prompt: str | None = None, teacher=None, progress: bool = True) -> DemoReport:  # fmt: skip
     """SFT rows ({"messages": [...], "task_id", "domain"}) for every task with a verified demonstration."""
     from arena.batch import TrialSpec, run_batch
-    from arena.results import RunStore
+    from arena.runfolder import RunStore
 
     cdir = cache_dir() / "demos"
     cdir.mkdir(parents=True, exist_ok=True)
