@@ -20,6 +20,8 @@ import threading
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 
+from arena.registry import ENGINES, RegistryError
+
 #: the one tool a tool-mode agent gets: a bash command in the task's sandbox
 BASH_TOOL = {
     "type": "function",
@@ -299,10 +301,9 @@ class OpenAIEngine(Engine):
         return [c for part in parts for c in part]
 
 
-ENGINES = {"transformers": TransformersEngine, "vllm": VLLMEngine, "openai": OpenAIEngine}
-
-
 def get_engine(name: str, **options) -> Engine:
-    if name not in ENGINES:
-        raise EngineError(f"unknown engine {name!r}; choose one of: {', '.join(ENGINES)}")
-    return ENGINES[name](**options)
+    try:
+        cls = ENGINES.load(name)
+    except RegistryError as exc:
+        raise EngineError(str(exc)) from None
+    return cls(**options)
