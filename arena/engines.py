@@ -129,16 +129,6 @@ class TransformersEngine(Engine):
         self.path, self.device, self.batch_size = model, device, batch_size
         self._lock = threading.Lock()  # generate is not re-entrant across threads
 
-    @classmethod
-    def from_objects(cls, model, tokenizer, *, batch_size: int = 32) -> TransformersEngine:
-        """Wrap an in-memory model (e.g. the one a trainer holds) without reloading it."""
-        self = cls.__new__(cls)
-        self.model, self.tokenizer = model, tokenizer
-        self.tokenizer.padding_side = "left"
-        self.path, self.device, self.batch_size = getattr(model, "name_or_path", "?"), str(model.device), batch_size
-        self._lock = threading.Lock()
-        return self
-
     def describe(self) -> dict:
         return {"engine": self.name, "model": self.path, "device": self.device}
 

@@ -26,8 +26,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
-
-
 class ImageAliasError(ValueError):
     """An alias file that cannot be used (unreadable, not YAML, not a mapping); the docker runtime
     reports it as RuntimeUnavailable."""

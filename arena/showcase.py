@@ -8,9 +8,10 @@ Stages (each timed; ``resume=True`` skips the finished ones):
 
 1. **validate** — static checks of ``environments/reference`` and the three demo teams, and the
    dynamic ladder on every task that passes them (``--quick``: hasty whole, a sample of the
-   others): the oracle 6 times (the organizers ask for at least 3; with 6 a 1-in-4 flaky oracle
-   like hasty's slips through with probability 1/4096 instead of 1/64, so the same seed trains on
-   the same corpora) and the nop agent once.  hasty's planted defects (``DEFECTS.yaml``) are matched against the
+   others): the oracle 3 times (``Plan.oracle_runs``: the organizers' minimum, as ``arena
+   validate``; a 1-in-4 flaky oracle like hasty's slips through with probability 1/64 — the 6 runs
+   used until 2026-11-29 made that 1/4096 but slowed training once bluefence grew to 200 tasks)
+   and the nop agent once.  hasty's planted defects (``DEFECTS.yaml``) are matched against the
    findings.  A task with an error finding never reaches training: the corpus a team is trained
    on is its validated tasks (``corpora/<team>/`` when anything was excluded) and every exclusion
    is recorded with its rules.
@@ -618,10 +619,9 @@ class Showcase:
         static = check_paths([str(p) for p in roots.values()])
         n_ladder = sum(1 for tr in check_paths(paths).tasks if tr.ok)
         self.display.start("validate", n_ladder * (self.plan.oracle_runs + 1), f"ladder on {n_ladder} tasks")
-        counter = _Counter(lambda: self.display.advance("validate", n=1))
         rep = validate_paths(paths, runtime=self.runtime, workers=self.plan.workers, out_dir=out, progress=False,
                              oracle_runs=self.plan.oracle_runs,
-                             executor=_CountingPool(self.plan.workers, counter))  # fmt: skip
+                             executor=_CountingPool(self.plan.workers, lambda: self.display.advance("validate", n=1)))  # fmt: skip
         if self.plan.ladder_sample is not None:  # the static findings of the tasks outside the sample too
             seen = {(f.rule, f.path, f.message) for f in rep.findings}
             extra = [f for f in static.findings if (f.rule, f.path, f.message) not in seen]
@@ -1052,14 +1052,6 @@ def _stderr_to(path: Path):
             sys.stderr.flush()
             os.dup2(saved, 2)
             os.close(saved)
-
-
-class _Counter:
-    def __init__(self, fn):
-        self.fn = fn
-
-    def __call__(self):
-        self.fn()
 
 
 class _CountingPool:

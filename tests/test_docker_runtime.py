@@ -14,8 +14,7 @@ import uuid
 import pytest
 
 from arena import imagealias
-from arena.sandbox import baseimage
-from arena.sandbox import RuntimeUnavailable, SandboxError
+from arena.sandbox import RuntimeUnavailable, SandboxError, baseimage
 from arena.sandbox.base import PIDS_LIMIT
 from arena.task import Task, load_task
 

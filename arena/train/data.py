@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from arena.agents.base import AgentOutcome, OracleAgent
-from arena.engines import BASH_TOOL
 
 
 def cache_dir() -> Path:
@@ -177,6 +176,3 @@ def grpo_rows(tasks, *, mode: str = "answer", system_prompt: str | None = None) 
         rows.append({"prompt": prompt, "task_id": t.id, "domain": t.domain or "unknown"})
     return rows
 
-
-def tool_schema() -> list[dict]:
-    return [BASH_TOOL]
