@@ -944,7 +944,7 @@ class Showcase:
             try:
                 (self.out / "notebooks").mkdir(parents=True, exist_ok=True)
                 with self.display.paused(), _stderr_to(self.out / "notebooks" / "kernels.log"):
-                    r = run_notebook(str(nb), {"results": str(self.out.resolve())}, out_dir=self.out / "notebooks",
+                    r = run_notebook(str(nb), self.notebook_parameters(nb.stem), out_dir=self.out / "notebooks",
                                      html=True, cwd=REPO)  # fmt: skip
                 ran.append(
                     {"notebook": nb.stem, "seconds": round(r.seconds, 1), "records": sorted(r.records)}
@@ -956,6 +956,14 @@ class Showcase:
         self._mark_stage("notebooks", ran=ran, failed=failed)
         self.display.finish("notebooks", f"{len(ran)} ran, {len(failed)} failed")
         self._window("notebooks", t, time.perf_counter())
+
+    def notebook_parameters(self, stem: str) -> dict:
+        """The results folder for every notebook; notebook 03 (training) gets the showcase's own
+        training run instead (the baseline: its recipe, loss curves and model card)."""
+        if stem.startswith("03_"):
+            run = (self.out / "train" / "baseline").resolve()
+            return {"results": str(run), "recipe": str(run / "recipe.json")}
+        return {"results": str(self.out.resolve())}
 
     # -- 7 summary --------------------------------------------------------------------------
 
