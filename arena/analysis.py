@@ -157,19 +157,11 @@ class Results:
         return json.loads(p.read_text()) if p.is_file() else None
 
     def validation_flags(self):
-        """team, flag, count: validation errors per team entry (from validate/validate.json)."""
-        import pandas as pd
+        """team, flag, count, detail: per team entry and error rule, the tasks it excluded from
+        training (from validate/validate.json; the rule the showcase's report uses)."""
+        from arena.validation_tables import exclusion_flags, team_exclusions
 
-        doc = self.validation()
-        rows = []
-        for f in (doc or {}).get("findings", []):
-            if f["severity"] != "error":
-                continue
-            parts = Path(f["path"]).parts
-            team = parts[parts.index("teams") + 1] if "teams" in parts else "reference"
-            rows.append({"team": team, "flag": f["rule"]})
-        df = pd.DataFrame(rows, columns=["team", "flag"])
-        return df.groupby(["team", "flag"]).size().rename("count").reset_index()
+        return exclusion_flags(team_exclusions((self.validation() or {}).get("findings", [])))
 
     def award(self, scores=None):
         from arena.award import award_report

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from arena.agents.base import Agent
 from arena.executors import LocalPool
-from arena.results import RunStore, TrialResult, trial_key
+from arena.runfolder import RunStore, TrialResult, row_to_result, trial_key
 from arena.sandbox.base import Prepared, Runtime, SandboxError
 from arena.task import Task
 from arena.trial import run_trial
@@ -75,7 +75,7 @@ def _cache_for(runtime: Runtime) -> _PrepareCache:
 def execute_spec(spec: TrialSpec, *, runtime: Runtime, run_root: str | None, retries: int) -> TrialResult:
     """Prepare (cached) and run one trial, retrying infrastructure failures.  Module-level and
     picklable, so a distributed executor can ship it to its workers."""
-    from arena.results import RunStore
+    from arena.runfolder import RunStore
 
     cache = _cache_for(runtime)
     res = None
@@ -148,22 +148,5 @@ def run_batch(
     if store:
         wanted = {s.key for s in specs}
         frame = store.frame()
-        return [_row_to_result(r) for r in frame.to_dict("records") if r["trial_key"] in wanted]
+        return [row_to_result(r) for r in frame.to_dict("records") if r["trial_key"] in wanted]
     return new
-
-
-def _row_to_result(row: dict) -> TrialResult:
-    import json
-    import math
-
-    kw = {k: row.get(k) for k in TrialResult.__dataclass_fields__}
-    for k, v in kw.items():  # an all-null parquet column reads back as float NaN
-        if isinstance(v, float) and math.isnan(v) and k != "reward":
-            kw[k] = None
-    for k in ("metrics", "side_info", "notes"):
-        v = kw.get(k)
-        kw[k] = json.loads(v) if isinstance(v, str) and v else ({} if k != "notes" else [])
-    r = kw.get("reward")
-    kw["reward"] = None if r is None or (isinstance(r, float) and math.isnan(r)) else float(r)
-    kw["sample"] = int(kw.get("sample") or 0)
-    return TrialResult(**{k: v for k, v in kw.items() if v is not None or k == "reward"})

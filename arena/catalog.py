@@ -114,7 +114,7 @@ def validation_status(path: str | Path) -> dict[str, str]:
             r["task_id"]: "passed" if r.get("passed") else f"failed: {r.get('skipped') or 'ladder'}"
             for r in rows
         }
-    from arena.results import read_trials
+    from arena.runfolder import read_trials
 
     t = read_trials(path)
     out = {}
@@ -139,7 +139,7 @@ def learnability_values(path: str | Path, band: tuple[float, float]) -> dict[str
         df = read_table(path)
     else:
         from arena.learnability import task_learnability
-        from arena.results import read_trials
+        from arena.runfolder import read_trials
 
         df = task_learnability(read_trials(path.parent if path.is_file() else path), band=band)
     out = {}

@@ -32,6 +32,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Collection, Iterable
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -215,3 +216,73 @@ def contamination_report(docs: pd.DataFrame | Iterable, *,
     cols = ["task_id", "source", "match_task_id", "match_source", "kind", "ngram13", "ngram8", "jaccard",
             "score", "flagged", "n_flagged", "reason"]  # fmt: skip
     return out[cols].sort_values(["flagged", "score"], ascending=False, kind="stable").reset_index(drop=True)
+
+
+# -- documents: what the guard reads of a task ------------------------------------------------------
+
+HELDOUT = "heldout"
+TEXT_LIMIT = 256 * 1024  # per file: seed data and verifier data, not blobs
+#: what the contamination guard reads besides the prompt: data, not the harness around it
+#: (scripts, Dockerfiles and rubric prose are shared boilerplate of a generator or a team's style)
+CODE_SUFFIXES = {".py", ".sh", ".bash"}
+SKIP_NAMES = {"Dockerfile", "verifier.md", "README.md"}
+
+
+class CorpusError(ValueError):
+    """A corpus given to the guard cannot be read (missing folder, no task, two with one name)."""
+
+
+def task_text(root: Path) -> str:
+    """What a contamination check reads of a task: the prompt, then the seed data under
+    environment/ and the verifier's data under verifier/ (every UTF-8 text file up to TEXT_LIMIT
+    bytes, in path order) — the issue's "prompt, seed data, verifier data".  Code, the
+    Dockerfile, rubrics and verifier.md are left out, and so is the oracle."""
+    from arena.task import load_task
+
+    parts = []
+    task, _ = load_task(root)
+    if task is not None:
+        parts.append(task.spec.prompt)
+    for sub in ("environment", "verifier"):
+        base = root / sub
+        if not base.is_dir():
+            continue
+        for f in sorted(p for p in base.rglob("*") if p.is_file()):
+            if f.suffix in CODE_SUFFIXES or f.name in SKIP_NAMES or "rubrics" in f.parts:
+                continue
+            if f.stat().st_size > TEXT_LIMIT:
+                continue
+            try:
+                parts.append(f.read_text(encoding="utf-8"))
+            except (UnicodeDecodeError, OSError):
+                continue
+    return "\n".join(parts)
+
+
+def corpus_documents(specs: list[str], heldout: str | None):
+    """(docs DataFrame task_id, source, text; {source: path}) for the contamination guard: each
+    corpus (NAME=PATH or PATH, named after its folder) and the held-out suite (source HELDOUT)."""
+    from arena.corpus import load_tasks
+
+    rows, sources = [], {}
+    named = [(None, heldout, HELDOUT)] if heldout else []
+    for spec in specs:
+        name, _, path = spec.rpartition("=") if "=" in spec and not Path(spec).exists() else ("", "", spec)
+        named.append((name or None, path, None))
+    for name, path, fixed in named:
+        p = Path(path)
+        if not p.exists():
+            raise CorpusError(
+                f"{p}: no such corpus folder (give a task tree, a team entry or the held-out suite)"
+            )
+        source = fixed or name or p.resolve().name
+        if source in sources:
+            raise CorpusError(f"two corpora are named {source!r}: name them NAME=PATH")
+        tasks, _ = load_tasks([p])
+        if not tasks:
+            raise CorpusError(f"{p}: no task found (a corpus is a folder of task packages)")
+        sources[source] = str(p)
+        rows += [(t.id, source, task_text(t.root)) for t in tasks]
+    return pd.DataFrame(rows, columns=["task_id", "source", "text"]).drop_duplicates(
+        ["source", "task_id"]
+    ), sources

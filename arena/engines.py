@@ -20,6 +20,8 @@ import threading
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 
+from arena.registry import ENGINES, RegistryError
+
 #: the one tool a tool-mode agent gets: a bash command in the task's sandbox
 BASH_TOOL = {
     "type": "function",
@@ -126,16 +128,6 @@ class TransformersEngine(Engine):
             self.tokenizer.pad_token = self.tokenizer.eos_token
         self.path, self.device, self.batch_size = model, device, batch_size
         self._lock = threading.Lock()  # generate is not re-entrant across threads
-
-    @classmethod
-    def from_objects(cls, model, tokenizer, *, batch_size: int = 32) -> TransformersEngine:
-        """Wrap an in-memory model (e.g. the one a trainer holds) without reloading it."""
-        self = cls.__new__(cls)
-        self.model, self.tokenizer = model, tokenizer
-        self.tokenizer.padding_side = "left"
-        self.path, self.device, self.batch_size = getattr(model, "name_or_path", "?"), str(model.device), batch_size
-        self._lock = threading.Lock()
-        return self
 
     def describe(self) -> dict:
         return {"engine": self.name, "model": self.path, "device": self.device}
@@ -299,10 +291,9 @@ class OpenAIEngine(Engine):
         return [c for part in parts for c in part]
 
 
-ENGINES = {"transformers": TransformersEngine, "vllm": VLLMEngine, "openai": OpenAIEngine}
-
-
 def get_engine(name: str, **options) -> Engine:
-    if name not in ENGINES:
-        raise EngineError(f"unknown engine {name!r}; choose one of: {', '.join(ENGINES)}")
-    return ENGINES[name](**options)
+    try:
+        cls = ENGINES.load(name)
+    except RegistryError as exc:
+        raise EngineError(str(exc)) from None
+    return cls(**options)

@@ -9,13 +9,12 @@ failures are retried a bounded number of times and counted apart from the model'
 
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from arena.results import RunStore
+from arena.runfolder import FailureKind, RunStore, Status, counts, suite_digest
 
 DEFAULT_SUITE = Path(__file__).resolve().parent.parent / "data" / "heldout"
 
@@ -49,13 +48,6 @@ def resolve_checkpoint(ref: str | Path) -> Checkpoint:
     return Checkpoint(str(ref), {}, str(ref))  # a hub id: from_pretrained decides (offline here)
 
 
-def suite_digest(tasks) -> str:
-    h = hashlib.sha256()
-    for t in sorted(tasks, key=lambda t: t.id):
-        h.update(f"{t.id}:{t.digest}\n".encode())
-    return h.hexdigest()
-
-
 def evaluate(
     checkpoint: str | Path, *, suite: str | Path | None = None, out: str | Path, samples: int = 1, runtime=None,
     workers: int = 2, seed: int = 0, temperature: float | None = None, max_new_tokens: int = 64,
@@ -78,7 +70,7 @@ def evaluate(
     ck = resolve_checkpoint(checkpoint)
     store = RunStore(out)
     meta_path = Path(out) / "run.json"
-    sdig = suite_digest(tasks)
+    sdig = suite_digest((t.id, t.digest) for t in tasks)
     if meta_path.exists():
         old = json.loads(meta_path.read_text())
         if old.get("suite_digest") != sdig or old.get("checkpoint") != ck.model_path:
@@ -138,27 +130,18 @@ def _run_with_retries(engine, tasks, runtime, *, retries: int, store, **kw):
 
     results = run_model(engine, tasks, runtime, store=store, **kw)
     for _ in range(retries):
-        infra = {r.trial_key for r in results if r.status == "infra_error"}
+        infra = {r.trial_key for r in results if r.status == Status.INFRA_ERROR}
         if not infra:
             break
-        _forget(store, infra)
+        store.forget(infra)
         results = run_model(engine, tasks, runtime, store=store, **kw)
     return results
-
-
-def _forget(store: RunStore, keys: set[str]) -> None:
-    with store._lock:
-        for k in keys:
-            store._rows.pop(k, None)
-    store._rewrite_journal()
 
 
 def summarize(results) -> dict:
     from collections import Counter
 
-    from arena.verdict import AGENT_BROKE_VERIFIER
-
-    counted = [r for r in results if r.reward is not None and r.status not in ("infra_error", "verifier_error")]
+    counted = [r for r in results if counts(r.status, r.reward)]
     st = Counter(r.status for r in results)
     by_dom: dict[str, list] = {}
     for r in counted:
@@ -167,11 +150,11 @@ def summarize(results) -> dict:
         "trials": len(results),
         "counted": len(counted),
         "status": dict(sorted(st.items())),
-        "infra_errors": st.get("infra_error", 0),
-        "verifier_errors": st.get("verifier_error", 0),
+        "infra_errors": st.get(Status.INFRA_ERROR, 0),
+        "verifier_errors": st.get(Status.VERIFIER_ERROR, 0),
         # counted failures the verdict rule attributes to the agent (arena.verdict), by kind
         "agent_failures": dict(sorted(Counter(r.failure_kind for r in counted
-                                              if r.failure_kind in (AGENT_BROKE_VERIFIER, "agent_timeout")).items())),
+                                              if r.failure_kind in (FailureKind.AGENT_BROKE_VERIFIER, FailureKind.AGENT_TIMEOUT)).items())),
         "pass_rate": round(sum(r.reward >= 1.0 for r in counted) / len(counted), 4) if counted else None,
         "mean_reward": round(sum(r.reward for r in counted) / len(counted), 4) if counted else None,
         "pass_rate_by_domain": {d: round(sum(v) / len(v), 4) for d, v in sorted(by_dom.items())},

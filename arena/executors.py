@@ -13,11 +13,13 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Any
 
+from arena.registry import EXECUTORS
+
 
 class LocalPool:
     name = "local"
 
-    def __init__(self, workers: int = 0):
+    def __init__(self, workers: int = 0, address: str | None = None):  # a local pool has no address
         self.workers = workers if workers > 0 else max(1, (os.cpu_count() or 1))
 
     def map_unordered(
@@ -118,12 +120,5 @@ class RayExecutor:
             ray.shutdown()
 
 
-EXECUTORS = ("local", "ray")
-
-
 def get_executor(name: str = "local", workers: int = 0, address: str | None = None):
-    if name == "local":
-        return LocalPool(workers)
-    if name == "ray":
-        return RayExecutor(workers, address)
-    raise ValueError(f"unknown executor {name!r} (available: {', '.join(EXECUTORS)})")
+    return EXECUTORS.load(name)(workers, address)

@@ -25,13 +25,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from arena.sandbox.base import RuntimeUnavailable
 
-BASE_TAG = "arena-base:py3.11"  # same as arena.baseimage.DEFAULT_TAG (kept light: no import)
+class ImageAliasError(ValueError):
+    """An alias file that cannot be used (unreadable, not YAML, not a mapping); the docker runtime
+    reports it as RuntimeUnavailable."""
+
+
+BASE_TAG = "arena-base:py3.11"  # same as arena.sandbox.baseimage.DEFAULT_TAG (kept light: no import)
 ENV_VAR = "ARENA_IMAGE_ALIASES"
 #: the public image families built on the base image by default (any tag, any digest)
 DEFAULT_FAMILIES = ("python", "debian", "ubuntu")
-BASE_DESCRIPTION = "a Debian bookworm / Python 3.11 image"  # what arena.baseimage builds
+BASE_DESCRIPTION = "a Debian bookworm / Python 3.11 image"  # what arena.sandbox.baseimage builds
 _GLOB = re.compile(r"[*?\[]")
 _FROM_RE = re.compile(r"^(\s*FROM\s+)(.*)$", re.IGNORECASE)
 _ARG_RE = re.compile(r"^\s*ARG\s+([A-Za-z_][A-Za-z0-9_]*)(?:=(.*))?\s*$", re.IGNORECASE)
@@ -127,15 +131,15 @@ def _read_yaml(path: Path) -> dict:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise RuntimeUnavailable(f"cannot read {where}: {exc.strerror}") from exc
+        raise ImageAliasError(f"cannot read {where}: {exc.strerror}") from exc
     except yaml.YAMLError as exc:
-        raise RuntimeUnavailable(f"{where} is not valid YAML: {str(exc).splitlines()[0]}") from exc
+        raise ImageAliasError(f"{where} is not valid YAML: {str(exc).splitlines()[0]}") from exc
     if isinstance(data, dict) and isinstance(data.get("aliases"), dict):
         data = data["aliases"]
     if data is None:
         return {}
     if not isinstance(data, dict) or not all(isinstance(v, (str, type(None))) for v in data.values()):
-        raise RuntimeUnavailable(f"{where} must be a mapping `image: replacement` (e.g. `python:3.11-slim: {BASE_TAG}`)")
+        raise ImageAliasError(f"{where} must be a mapping `image: replacement` (e.g. `python:3.11-slim: {BASE_TAG}`)")
     return data
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from arena.results import json_lines
+from arena.runfolder import json_lines
 
 SCHEMA = 1
 

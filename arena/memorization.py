@@ -34,7 +34,8 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from arena.stats import EXCLUDED_STATUSES, OVERALL, percentile_interval
+from arena.runfolder import counted
+from arena.stats import OVERALL, percentile_interval
 
 SPLITS = ("train", "fresh", "heldout")
 GAPS = {"memorization_gap": ("train", "fresh"), "generalization_gap": ("fresh", "heldout"),
@@ -73,9 +74,7 @@ def task_scores(rows: pd.DataFrame, *, group: str = "team", threshold: float = 1
     bad = set(rows["split"].dropna()) - set(SPLITS)
     if bad:
         raise ValueError(f"unknown split value(s) {sorted(bad)}; use {', '.join(SPLITS)}")
-    ok = rows["reward"].notna()
-    if "status" in rows.columns:
-        ok &= ~rows["status"].isin(EXCLUDED_STATUSES)
+    ok = counted(rows)
     t = rows[[group, "split", "domain", "task_id"]].assign(ok=ok, passed=ok & (rows["reward"] >= threshold))
     out = t.groupby([group, "split", "domain", "task_id"], sort=True).agg(
         n=("ok", "sum"), c=("passed", "sum")

@@ -1,9 +1,9 @@
 """Run folders as inputs to scoring and reports: load many, name them, check they share a suite.
 
-A *run folder* is any folder holding a ``trials.parquet`` in the layout of :mod:`arena.results`
+A *run folder* is any folder holding a ``trials.parquet`` in the layout of :mod:`arena.runfolder`
 (one row per trial: task_id, domain, sample, agent, reward (nullable), status, task_digest…),
 wherever it was produced (this machine, a GPU cluster).  Loading is read-only: unlike
-:class:`arena.results.RunStore`, nothing in the folder is created, moved or rewritten.  An
+:class:`arena.runfolder.RunStore`, nothing in the folder is created, moved or rewritten.  An
 unflushed ``trials.jsonl`` journal next to the parquet is merged (a torn line is skipped and
 reported); a folder with only the journal is read from it.
 
@@ -26,7 +26,6 @@ run missing some baseline tasks (left unpaired), tasks the baseline lacks (ignor
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -35,21 +34,11 @@ from pathlib import Path
 import pandas as pd
 
 from arena import domains as _domains
+from arena.runfolder import JOURNAL, TRIALS, RunError, RunPathError, read_run_trials, suite_digest
 
-TRIALS = "trials.parquet"
-JOURNAL = "trials.jsonl"
 META_FILES = ("model_card.json", "run.json")  # read in this order; later files win
 META_KEYS = ("team", "train_domains", "family", "recipe_digest", "corpus_digest", "seed", "start", "control",
              "suite_digest")  # fmt: skip
-REQUIRED = ("task_id", "domain", "reward", "status")
-
-
-class RunError(ValueError):
-    """Runs that cannot be scored together (different suites, no usable trials...)."""
-
-
-class RunPathError(RunError):
-    """An argument that does not name a run folder (a usage error)."""
 
 
 @dataclass
@@ -141,71 +130,6 @@ def normalize_meta(raw: Mapping, where: str = "metadata") -> dict:
     return meta
 
 
-def _read_journal(path: Path, notes: list[str]) -> list[dict]:
-    rows = []
-    for i, line in enumerate(path.read_bytes().split(b"\n")):
-        if not line.strip():
-            continue
-        try:
-            rows.append(json.loads(line))
-        except ValueError:
-            notes.append(f"{path.name} line {i + 1} is torn (the run was killed mid-write); skipped")
-    return rows
-
-
-def _key(df: pd.DataFrame) -> pd.Series:
-    if "trial_key" in df and df["trial_key"].notna().all():
-        return df["trial_key"].astype(str)
-    return df["task_id"].astype(str) + "/" + df["agent"].astype(str) + "/" + df["sample"].astype(str)
-
-
-def read_run_trials(folder: str | Path) -> tuple[pd.DataFrame, list[str]]:
-    """The trials of a run folder, read-only: (table, notes).  Domains are mapped to canonical
-    ids (aliases such as ``natural-science`` accepted; unknown labels are kept as they are)."""
-    folder = Path(folder)
-    pq, jl = folder / TRIALS, folder / JOURNAL
-    if not folder.is_dir():
-        raise RunPathError(f"{folder}: no such folder (give a run folder holding {TRIALS})")
-    if not pq.is_file() and not jl.is_file():
-        raise RunPathError(
-            f"{folder}: not a run folder (no {TRIALS} in it); point at the folder `arena run` wrote"
-        )
-    notes: list[str] = []
-    frames = []
-    if pq.is_file():
-        try:
-            frames.append(pd.read_parquet(pq))
-        except Exception as exc:  # noqa: BLE001 - any reader error means the same thing to the user
-            raise RunError(
-                f"{pq}: unreadable ({type(exc).__name__}: {exc}); copy it again from where it was produced"
-            ) from exc
-    if jl.is_file():
-        rows = _read_journal(jl, notes)
-        if rows:
-            frames.append(pd.DataFrame(rows))
-            if len(frames) == 1:
-                notes.append(f"no {TRIALS}: read the journal {JOURNAL} (an unflushed run)")
-    if not frames:
-        raise RunError(f"{folder}: {TRIALS} missing and {JOURNAL} empty: the run recorded no trial")
-    df = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-    missing = [c for c in REQUIRED if c not in df]
-    if missing:
-        raise RunError(f"{folder}: trials lack column(s) {missing}; a run folder's trials need "
-                       f"{list(REQUIRED)} (+ agent, sample, task_digest)")  # fmt: skip
-    df = df.copy()
-    if "agent" not in df:
-        df["agent"] = "model"
-    if "sample" not in df:
-        df["sample"] = df.groupby(["task_id", "agent"]).cumcount()
-    df["reward"] = pd.to_numeric(df["reward"], errors="coerce").astype("float64")
-    df["_key"] = _key(df)
-    df = df.drop_duplicates("_key", keep="last").drop(columns="_key")  # the journal is newer than the parquet
-    canon = {lab: (d.id if (d := _domains.resolve(lab)) else lab) for lab in df["domain"].dropna().unique()}
-    df["domain"] = df["domain"].map(canon)
-    sort = [c for c in ("task_id", "agent", "sample") if c in df]
-    return df.sort_values(sort, kind="stable").reset_index(drop=True), notes
-
-
 def load_run(spec: str | Path, *, name: str | None = None, agent: str | None = None,
              meta: Mapping | None = None) -> Run:  # fmt: skip
     """One run folder (``PATH`` or ``NAME=PATH``).  ``agent`` keeps that agent's trials (a folder
@@ -268,14 +192,6 @@ def load_runs(specs: Iterable[str | Path], *, agent: str | None = None,
                     r.meta.update(normalize_meta(meta[key], where=f"metadata for {r.name}"))
                     break
     return runs
-
-
-def suite_digest(tasks: pd.DataFrame) -> str:
-    """sha256 over the sorted (task_id, task_digest) pairs of a task table: equal digests, same suite."""
-    h = hashlib.sha256()
-    for tid, dig in sorted(zip(tasks["task_id"].astype(str), tasks["task_digest"].astype(str))):
-        h.update(f"{tid}\0{dig}\n".encode())
-    return h.hexdigest()
 
 
 def _examples(items: Sequence, k: int = 3) -> str:
@@ -357,7 +273,7 @@ def check_suite(teams: Sequence[Run], baseline: Run) -> SuiteCheck:
                              "yet their trials cover the same tasks with the same digests: compared on them")  # fmt: skip
         rows.append({"run": run.name, "role": role, "path": str(run.path), "n_trials": len(run.trials),
                      "n_counted": n_counted, "n_tasks": len(ids), "n_shared": len(shared), "n_missing": len(missing),
-                     "n_extra": len(extra), "n_changed": len(changed), "suite_digest": suite_digest(t)})  # fmt: skip
+                     "n_extra": len(extra), "n_changed": len(changed), "suite_digest": suite_digest(zip(t["task_id"], t["task_digest"]))})  # fmt: skip
         warns.extend(f"{run.name}: {n}" for n in run.notes)
     return SuiteCheck(pd.DataFrame(rows), errors, warns)
 

@@ -8,9 +8,10 @@ Stages (each timed; ``resume=True`` skips the finished ones):
 
 1. **validate** — static checks of ``environments/reference`` and the three demo teams, and the
    dynamic ladder on every task that passes them (``--quick``: hasty whole, a sample of the
-   others): the oracle 6 times (the organizers ask for at least 3; with 6 a 1-in-4 flaky oracle
-   like hasty's slips through with probability 1/4096 instead of 1/64, so the same seed trains on
-   the same corpora) and the nop agent once.  hasty's planted defects (``DEFECTS.yaml``) are matched against the
+   others): the oracle 3 times (``Plan.oracle_runs``: the organizers' minimum, as ``arena
+   validate``; a 1-in-4 flaky oracle like hasty's slips through with probability 1/64 — the 6 runs
+   used until 2026-11-29 made that 1/4096 but slowed training once bluefence grew to 200 tasks)
+   and the nop agent once.  hasty's planted defects (``DEFECTS.yaml``) are matched against the
    findings.  A task with an error finding never reaches training: the corpus a team is trained
    on is its validated tasks (``corpora/<team>/`` when anything was excluded) and every exclusion
    is recorded with its rules.
@@ -618,10 +619,9 @@ class Showcase:
         static = check_paths([str(p) for p in roots.values()])
         n_ladder = sum(1 for tr in check_paths(paths).tasks if tr.ok)
         self.display.start("validate", n_ladder * (self.plan.oracle_runs + 1), f"ladder on {n_ladder} tasks")
-        counter = _Counter(lambda: self.display.advance("validate", n=1))
         rep = validate_paths(paths, runtime=self.runtime, workers=self.plan.workers, out_dir=out, progress=False,
                              oracle_runs=self.plan.oracle_runs,
-                             executor=_CountingPool(self.plan.workers, counter))  # fmt: skip
+                             executor=_CountingPool(self.plan.workers, lambda: self.display.advance("validate", n=1)))  # fmt: skip
         if self.plan.ladder_sample is not None:  # the static findings of the tasks outside the sample too
             seen = {(f.rule, f.path, f.message) for f in rep.findings}
             extra = [f for f in static.findings if (f.rule, f.path, f.message) not in seen]
@@ -861,11 +861,12 @@ class Showcase:
         return path
 
     def stage_report(self) -> None:
-        from arena.cli.main import main as arena_main
+        from arena.report import ReportError, ReportOptions, build_report, read_scores
 
         if self.done("report") and (self.out / "report" / "report.json").exists():
             self.display.start("report", 0)
             self.display.finish("report", "resumed")
+            self.scores = read_scores(self.out / "report")
             self._copy_figures()
             return
         t = time.perf_counter()
@@ -875,45 +876,35 @@ class Showcase:
         report.mkdir(parents=True, exist_ok=True)
         flags = report / "validation_flags.csv"  # an input of the report, kept beside it
         self._flags(flags)
-        runs = [f"{r}={self.out / 'eval' / r}" for r in run_names() if r != "baseline"]
         corpora = [
             f"{n}={self.corpus_of('baseline' if n == 'reference' else n)}" for n in ("reference", *TEAMS)
         ]
-        argv = ["report", *runs, "--baseline", f"baseline={self.out / 'eval' / 'baseline'}", "--out", str(report),
-                "--transfer-meta", str(meta), "--seed", str(self.seed), "--resamples", str(self.plan.resamples),
-                "--learnability", f"baseline@polymath={self.out / 'learnability' / 'polymath'}",
-                "--flags", str(flags), "--corpus", *corpora, "--heldout", str(self._suite())]  # fmt: skip
-        log = io.StringIO()
-        with contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
-            code = arena_main(argv)
-        (report / "report.log").write_text(log.getvalue(), encoding="utf-8")
-        if code != 0:
-            raise ShowcaseError(
-                f"arena report exited {code} (log: {report / 'report.log'}):\n{log.getvalue()[-2000:]}"
-            )
+        opts = ReportOptions(
+            runs=[f"{r}={self.out / 'eval' / r}" for r in run_names() if r != "baseline"],
+            baseline=f"baseline={self.out / 'eval' / 'baseline'}", out=report, transfer_meta=str(meta),
+            seed=self.seed, resamples=self.plan.resamples, flags=str(flags), corpus=corpora,
+            learnability=f"baseline@polymath={self.out / 'learnability' / 'polymath'}", heldout=str(self._suite()),
+        )  # fmt: skip
+        try:
+            result = build_report(opts)
+        except ReportError as exc:
+            raise ShowcaseError(f"the report cannot be written: {exc}") from None
+        (report / "report.log").write_text(
+            "".join(f"{line}\n" for line in result.summary_lines()) + "".join(f"warning: {w}\n" for w in result.warnings),
+            encoding="utf-8",
+        )  # fmt: skip
+        self.scores = result.scores
         self._copy_figures()
-        self._mark_stage("report", argv=argv)
+        self._mark_stage("report", options={k: str(v) if isinstance(v, Path) else v for k, v in asdict(opts).items()})
         self.display.finish("report")
         self._window("report", t, time.perf_counter())
 
     def _flags(self, path: Path) -> None:
         """Validation flags per team (team, flag, count, detail) for the award tables."""
-        rows = []
-        for team in TEAMS:
-            ex = self.selection["corpora"][team]["excluded"]
-            by_rule: dict[str, list[str]] = {}
-            for task, rules in ex.items():
-                for r in rules:
-                    by_rule.setdefault(r, []).append(task)
-            for rule, tasks in sorted(by_rule.items()):
-                rows.append({"team": team, "flag": rule, "count": len(tasks),
-                             "detail": f"excluded from training: {', '.join(sorted(tasks)[:3])}"
-                                       + (f" and {len(tasks) - 3} more" if len(tasks) > 3 else "")})  # fmt: skip
-        buf = io.StringIO()
-        w = csv.DictWriter(buf, fieldnames=["team", "flag", "count", "detail"], lineterminator="\n")
-        w.writeheader()
-        w.writerows(rows)
-        path.write_text(buf.getvalue(), encoding="utf-8")
+        from arena.validation_tables import exclusion_flags
+
+        excluded = {team: self.selection["corpora"][team]["excluded"] for team in TEAMS}
+        exclusion_flags(excluded).to_csv(path, index=False, lineterminator="\n")
 
     def _copy_figures(self) -> None:
         if self.figures is None:
@@ -953,7 +944,7 @@ class Showcase:
             try:
                 (self.out / "notebooks").mkdir(parents=True, exist_ok=True)
                 with self.display.paused(), _stderr_to(self.out / "notebooks" / "kernels.log"):
-                    r = run_notebook(str(nb), {"results": str(self.out.resolve())}, out_dir=self.out / "notebooks",
+                    r = run_notebook(str(nb), self.notebook_parameters(nb.stem), out_dir=self.out / "notebooks",
                                      html=True, cwd=REPO)  # fmt: skip
                 ran.append(
                     {"notebook": nb.stem, "seconds": round(r.seconds, 1), "records": sorted(r.records)}
@@ -966,13 +957,18 @@ class Showcase:
         self.display.finish("notebooks", f"{len(ran)} ran, {len(failed)} failed")
         self._window("notebooks", t, time.perf_counter())
 
+    def notebook_parameters(self, stem: str) -> dict:
+        """The results folder for every notebook; notebook 03 (training) gets the showcase's own
+        training run instead (the baseline: its recipe, loss curves and model card)."""
+        if stem.startswith("03_"):
+            run = (self.out / "train" / "baseline").resolve()
+            return {"results": str(run), "recipe": str(run / "recipe.json")}
+        return {"results": str(self.out.resolve())}
+
     # -- 7 summary --------------------------------------------------------------------------
 
     def stage_summary(self, wall: float, load0: dict) -> dict:
-        import pandas as pd
-
-        scores = pd.read_csv(self.out / "report" / "tables" / "scores.csv")
-        headline = headline_numbers(scores, self._train_domains())
+        headline = headline_numbers(self.scores, self._train_domains())
         checks = acceptance(headline, wall, self.plan)
         stage_times = {}
         for name, w in sorted(self.timings.items()):
@@ -1064,14 +1060,6 @@ def _stderr_to(path: Path):
             sys.stderr.flush()
             os.dup2(saved, 2)
             os.close(saved)
-
-
-class _Counter:
-    def __init__(self, fn):
-        self.fn = fn
-
-    def __call__(self):
-        self.fn()
 
 
 class _CountingPool:

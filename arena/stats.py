@@ -40,8 +40,8 @@ import numpy as np
 import pandas as pd
 
 from arena.domains import DOMAIN_IDS
+from arena.runfolder import counted
 
-EXCLUDED_STATUSES = ("infra_error", "verifier_error")
 ORGANIZERS, GAIN_SHARE = "organizers", "gain-share"
 RULES = (ORGANIZERS, GAIN_SHARE)
 ENGINES = ("fast", "organizers")
@@ -66,11 +66,6 @@ def pass_at_k(n, c, k: int) -> np.ndarray:
     miss_all = np.where(in_prod, 1.0 - k / i, 1.0).prod(axis=-1)
     out = np.where(n - c < k, 1.0, 1.0 - miss_all)
     return np.where(n >= k, out, np.nan)
-
-
-def counted(trials: pd.DataFrame) -> pd.Series:
-    """Boolean mask of the trials that count (reward present, no infra/verifier error)."""
-    return trials["reward"].notna() & ~trials["status"].isin(EXCLUDED_STATUSES)
 
 
 def select_agent(trials: pd.DataFrame, agent: str | None, run: str = "trials") -> pd.DataFrame:

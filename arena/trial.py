@@ -20,7 +20,7 @@ from pathlib import Path
 from arena import harbor
 from arena.agents.base import Agent, OracleAgent
 from arena.diagnose import diagnose, tail
-from arena.results import TrialResult
+from arena.runfolder import TrialResult
 from arena.sandbox.base import Prepared, Runtime, SandboxError
 from arena.task import Task
 from arena.verdict import read_verifier, settle

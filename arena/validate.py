@@ -15,7 +15,7 @@ from arena.agents.base import NopAgent, OracleAgent
 from arena.batch import TrialSpec, run_batch
 from arena.corpus import check_paths
 from arena.findings import Finding, error, warning
-from arena.results import RunStore, TrialResult
+from arena.runfolder import RunStore, TrialResult
 from arena.task import load_task
 
 ORACLE_RUNS = 3

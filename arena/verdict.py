@@ -22,9 +22,10 @@ from dataclasses import dataclass, field
 
 from arena.diagnose import VERIFIER_BROKEN, diagnose, tail
 from arena.reward import parse_reward
+from arena.runfolder import FailureKind
 
 #: the failure kind of a counted 0 when the agent left the sandbox so the verifier could not judge
-AGENT_BROKE_VERIFIER = "agent_broke_verifier"
+AGENT_BROKE_VERIFIER = FailureKind.AGENT_BROKE_VERIFIER.value
 
 
 @dataclass
@@ -52,7 +53,7 @@ def read_verifier(*, timed_out: bool, timeout_sec: float, stdout: str, stderr: s
         out.reason = reading.error + (f"; cause: {broken[1]}" if broken else f"; log: {tail(stderr or stdout)}")
     elif broken and broken[0] in VERIFIER_BROKEN and reading.reward == 0.0:
         # the verifier could not judge (e.g. `pytest: command not found`) and wrote a 0 anyway
-        out.status, out.failure_kind = "verifier_error", f"verifier_{broken[0]}"
+        out.status, out.failure_kind = "verifier_error", FailureKind.verifier_broken(broken[0])
         out.reason = f"verifier could not run: {broken[1]}"
         out.reported_reward = reading.reward
     else:

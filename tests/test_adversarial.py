@@ -17,7 +17,7 @@ import pytest
 
 from arena.agents.base import OracleAgent, ScriptAgent
 from arena.batch import TrialSpec, run_batch
-from arena.results import RunStore
+from arena.runfolder import RunStore
 from arena.task import load_task
 
 SUM = "12"  # the right answer of the conftest task (3 + 4 + 5)

@@ -37,7 +37,8 @@ def test_learnability_validation_award(results):
     sci = profile[profile.domain == "sciences"].iloc[0]
     assert sci.share_outside_band == 1.0  # planted: sciences always fails
     flags = R.validation_flags()
-    assert flags.to_dict("records") == [{"team": "hasty", "flag": "validate.nop-passes", "count": 1}]
+    assert flags[["team", "flag", "count"]].to_dict("records") == [{"team": "hasty", "flag": "validate.nop-passes", "count": 1}]
+    assert flags["detail"].tolist() == ["excluded from training: t1"]
     award = R.award()
     assert award.ranking.iloc[0]["team"] in {"bluefence", "polymath"} and award.caveats
 

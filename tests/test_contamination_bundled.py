@@ -5,7 +5,7 @@ import shutil
 
 import pytest
 
-from arena.cli.report import corpus_documents
+from arena.contamination import corpus_documents
 
 pytest.importorskip("datasketch")
 CORPORA = ["environments/reference", "environments/teams/polymath", "environments/teams/bluefence"]

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from arena.janitor import sweep
+from arena.sandbox.janitor import sweep
 from tests.conftest import write_task
 
 pytestmark = [pytest.mark.bwrap, pytest.mark.slow]

@@ -13,8 +13,8 @@ import uuid
 
 import pytest
 
-from arena import baseimage, imagealias
-from arena.sandbox import RuntimeUnavailable, SandboxError
+from arena import imagealias
+from arena.sandbox import RuntimeUnavailable, SandboxError, baseimage
 from arena.sandbox.base import PIDS_LIMIT
 from arena.task import Task, load_task
 
@@ -332,11 +332,15 @@ def test_alias_file_from_env_and_option(tmp_path, monkeypatch):
     a = imagealias.load_aliases({"ubuntu:22.04": "other:1"})
     assert "python:3.11-slim" not in a and a["my/tool:2"] == "arena-base:py3.11" and a["ubuntu:22.04"] == "other:1"
     f.write_text("python: [not, a, mapping\n")
-    with pytest.raises(RuntimeUnavailable, match="not valid YAML"):
+    with pytest.raises(imagealias.ImageAliasError, match="not valid YAML"):
         imagealias.load_aliases()
     f.write_text("- a list\n")
-    with pytest.raises(RuntimeUnavailable, match="must be a mapping"):
+    with pytest.raises(imagealias.ImageAliasError, match="must be a mapping"):
         imagealias.load_aliases()
+    from arena.sandbox.docker import DockerRuntime
+
+    with pytest.raises(RuntimeUnavailable, match="must be a mapping"):  # what the runtime's users see
+        DockerRuntime()
 
 
 def test_apt_sources_of_the_machine(tmp_path):

@@ -152,7 +152,7 @@ def test_model_agent_answer_mode_with_a_checkpoint(tmp_path, local_runtime, tiny
     from arena.agents.model import run_model
     from arena.corpus import load_tasks
     from arena.engines import TransformersEngine
-    from arena.results import RunStore
+    from arena.runfolder import RunStore
 
     tasks, _ = load_tasks([write_task(tmp_path / "c" / "a"), write_task(tmp_path / "c" / "b")])
     store = RunStore(tmp_path / "run")

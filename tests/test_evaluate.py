@@ -35,6 +35,10 @@ def test_eval_writes_rows_and_run_json_and_resumes(tiny, suite, tmp_path, local_
     run = json.loads((out / "run.json").read_text())
     assert run["samples"] == 2 and run["tasks"] == 3 and run["summary"]["trials"] == 6
     assert meta["suite_digest"] == run["suite_digest"]
+    from arena.runs import check_suite, load_run
+
+    loaded = load_run(out)  # run.json names the suite by the digest the score report's suite table shows
+    assert check_suite([], loaded).table.iloc[0]["suite_digest"] == run["suite_digest"]
     before = df.set_index("trial_key")["started_at"].to_dict()
     evaluate(tiny, suite=suite, out=out, samples=2, runtime=local_runtime, progress=False, max_new_tokens=8)
     again = pd.read_parquet(out / "trials.parquet").set_index("trial_key")["started_at"].to_dict()

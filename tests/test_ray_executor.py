@@ -6,7 +6,7 @@ import pytest
 
 from arena.agents.base import NopAgent, OracleAgent
 from arena.batch import TrialSpec, run_batch
-from arena.results import RunStore
+from arena.runfolder import RunStore
 from arena.task import load_task
 from tests.conftest import write_task
 
@@ -72,7 +72,7 @@ def _table(out):
 
 def test_eval_on_ray_matches_the_local_pool_and_resumes_across_executors(eval_suite, local_runtime, tmp_path,
                                                                          executor):  # fmt: skip
-    from arena.evaluate import _forget, evaluate
+    from arena.evaluate import evaluate
 
     suite, answers = eval_suite
     kw = dict(suite=suite, samples=2, runtime=local_runtime, progress=False, engine_obj=_Scripted(answers))
@@ -87,7 +87,7 @@ def test_eval_on_ray_matches_the_local_pool_and_resumes_across_executors(eval_su
     store = RunStore(tmp_path / "pool")
     kept = dict(zip(*[_table(tmp_path / "pool")[1][c] for c in ("trial_key", "started_at")]))
     gone = set(sorted(kept)[::2])
-    _forget(store, gone)
+    store.forget(gone)
     store.flush()
     evaluate("scripted", out=tmp_path / "pool", executor=executor, **kw)
     rows, df = _table(tmp_path / "pool")

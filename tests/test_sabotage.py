@@ -16,7 +16,7 @@ import pytest
 
 from arena.agents.base import OracleAgent, ScriptAgent
 from arena.batch import TrialSpec, run_batch
-from arena.results import RunStore
+from arena.runfolder import RunStore
 from arena.task import load_task
 from arena.verdict import AGENT_BROKE_VERIFIER
 

@@ -12,6 +12,7 @@ import pytest
 
 from arena.cli.main import main
 from arena.domains import DOMAIN_IDS
+from arena.runfolder import suite_digest
 from arena.runs import (
     RunError,
     RunPathError,
@@ -20,7 +21,6 @@ from arena.runs import (
     load_run,
     load_runs,
     read_meta,
-    suite_digest,
 )
 
 D = list(DOMAIN_IDS)
@@ -182,8 +182,9 @@ def test_suite_check_errors_and_warnings(tmp_path, runs):
         and t.loc["other", "n_shared"] == 0
     )
     assert t.loc["ref", "suite_digest"] != t.loc["partial", "suite_digest"]
+    tasks = load_run(runs["null1"]).tasks
     assert t.loc["ref", "suite_digest"] == suite_digest(
-        load_run(runs["null1"]).tasks
+        zip(tasks["task_id"], tasks["task_digest"])
     )  # same tasks, same digest
     with pytest.raises(RunError, match="not usable together"):
         load_comparison([runs["broad"], tmp_path / "other"], runs["ref"])

@@ -199,6 +199,13 @@ def test_quick_showcase_writes_the_layout_the_notebooks_read(quick_runs):
     nb = doc["stages"]["notebooks"]
     assert nb["status"] == "done" and (nb.get("note") or len(nb["ran"]) + len(nb["failed"]) == 6)
     assert not nb.get("failed"), nb.get("failed")
+    if nb.get("ran"):  # notebook 03 shows the showcase's own training run, not the results root
+        from arena.notebooks import read_records
+
+        rec = read_records(out / "notebooks" / "03_train.ipynb")
+        card = json.loads((out / "train" / "baseline" / "model_card.json").read_text())
+        assert rec["recipe"] == "tiny-showcase" and rec["trained"] is True
+        assert rec["recipe_digest"] == card["recipe_digest"] and rec["sft_train_loss"] > 0
 
 
 @pytest.mark.slow
@@ -247,6 +254,15 @@ def test_resume_skips_finished_work(quick_runs):
     assert {r: (root / "a" / "train" / r / "model_card.json").stat().st_mtime_ns for r in RUNS} == before
     assert again["headline"] == doc["headline"]
     assert "train" not in again["stage_times"] and "eval" not in again["stage_times"]  # nothing redone
+
+
+def test_notebook_03_is_given_the_showcase_training_run(tmp_path):
+    from arena.showcase import Showcase
+
+    sc = Showcase(tmp_path / "sc", figures=None, quick=True)
+    run = (tmp_path / "sc" / "train" / "baseline").resolve()
+    assert sc.notebook_parameters("03_train") == {"results": str(run), "recipe": str(run / "recipe.json")}
+    assert sc.notebook_parameters("04_evaluate") == {"results": str((tmp_path / "sc").resolve())}
 
 
 def test_default_run_trains_with_two_threads_unless_the_user_says_otherwise(tmp_path, monkeypatch):

@@ -8,7 +8,7 @@ import pytest
 from arena.agents.base import NopAgent, OracleAgent, TextAgent
 from arena.batch import TrialSpec, run_batch
 from arena.cli.main import main
-from arena.results import RunStore
+from arena.runfolder import RunStore
 from arena.task import load_task
 from arena.trial import run_trial
 from arena.validate import validate_paths

@@ -10,6 +10,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 
 from arena import harbor
+from arena.registry import AGENTS
 from arena.sandbox.base import ExecResult, Sandbox
 
 
@@ -85,10 +86,5 @@ class ScriptAgent(Agent):
         return AgentOutcome.from_exec(sandbox.exec(self.command, timeout=timeout, env=env))
 
 
-BUILTIN = {"oracle": OracleAgent, "nop": NopAgent}
-
-
 def get_agent(name: str) -> Agent:
-    if name not in BUILTIN:
-        raise ValueError(f"unknown agent {name!r}; built in: {', '.join(BUILTIN)}")
-    return BUILTIN[name]()
+    return AGENTS.load(name)()

@@ -7,7 +7,7 @@ import sys
 
 from arena.cli.common import EXIT_FAIL, EXIT_OK, emit_json
 
-DEFAULT_TAG = "arena-base:py3.11"  # arena.baseimage.DEFAULT_TAG (not imported: keep the CLI light)
+DEFAULT_TAG = "arena-base:py3.11"  # arena.sandbox.baseimage.DEFAULT_TAG (not imported: keep the CLI light)
 
 HELP = """The base image task Dockerfiles start from when no registry is reachable.
 
@@ -47,8 +47,8 @@ def _err(msg: str) -> None:
 
 
 def run_build(args) -> int:
-    from arena.baseimage import build_base
     from arena.sandbox.base import SandboxError
+    from arena.sandbox.baseimage import build_base
 
     try:
         report = build_base(args.tag, force=args.force, fresh_rootfs=args.fresh_rootfs, progress=_err)
@@ -67,8 +67,8 @@ def run_build(args) -> int:
 
 
 def run_status(args) -> int:
-    from arena.baseimage import status
     from arena.sandbox.base import SandboxError
+    from arena.sandbox.baseimage import status
 
     try:
         doc = status(args.tag)

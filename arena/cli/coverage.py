@@ -25,7 +25,7 @@ def add_parser(sub) -> None:
 
 def run(args) -> int:
     from arena.corpus import load_tasks
-    from arena.reports import coverage_frame
+    from arena.validation_tables import coverage_frame
 
     corpora = {p.rstrip("/"): load_tasks([p])[0] for p in args.paths}
     df = coverage_frame(corpora)

@@ -7,6 +7,7 @@ import sys
 
 from arena.cli.common import EXIT_FAIL, EXIT_OK, emit_json
 from arena.cli.runtime_opts import add_runtime_options, default_run_dir, make_executor, make_runtime
+from arena.registry import ENGINES
 
 HELP = """Evaluate a checkpoint: K samples per task on every task of a suite, each scored by the
 task's own verifier in a sandbox.  CHECKPOINT is a folder made by `arena train`, a model folder,
@@ -37,7 +38,7 @@ def add_parser(sub) -> None:
     p.add_argument("--max-new-tokens", type=int, default=64)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--mode", choices=("answer", "tools"), default="answer")
-    p.add_argument("--engine", choices=("transformers", "vllm", "openai"), default="transformers")
+    p.add_argument("--engine", **ENGINES.option(), default="transformers")
     p.add_argument("--base-url", help="OpenAI-compatible endpoint (engine openai)")
     p.add_argument("--retries", type=int, default=2, help="rounds of re-running infrastructure failures")
     p.add_argument("--json", action="store_true")

@@ -17,7 +17,7 @@ def add_parser(sub) -> None:
 
 
 def run(args) -> int:
-    from arena.janitor import sweep
+    from arena.sandbox.janitor import sweep
 
     s = sweep(dry_run=args.dry_run, docker=not args.no_docker)
     if args.json:

@@ -43,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
-    from arena.results import RunStoreError
+    from arena.runfolder import RunStoreError
 
     try:
         return int(args.func(args) or 0)

@@ -6,6 +6,7 @@ import argparse
 
 from arena.cli.common import EXIT_FAIL, EXIT_OK, EXIT_USAGE, emit_json
 from arena.cli.runtime_opts import add_runtime_options, make_executor, make_runtime
+from arena.registry import AGENTS
 
 HELP = """Run one task package: build its environment, run the agent, score it with the verifier.
 
@@ -24,7 +25,9 @@ def add_parser(sub) -> None:
     p = sub.add_parser("run", help="run one task with the oracle or nop agent",
                        description=HELP, formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
     p.add_argument("task", metavar="TASK")
-    p.add_argument("--agent", default="oracle", choices=("oracle", "nop"))
+    p.add_argument("--agent", default="oracle", **AGENTS.option(),
+                   help="an agent of the registry: the built-in ones or one an installed package adds "
+                   "(entry points arena.agents)")  # fmt: skip
     p.add_argument("--repeat", type=int, default=1, help="number of trials (samples)")
     p.add_argument("--out", help="run folder for results and logs (default: a temporary one)")
     p.add_argument("--json", action="store_true", help="print the result rows as JSON")
@@ -36,7 +39,7 @@ def add_parser(sub) -> None:
 def run(args) -> int:
     from arena.agents.base import get_agent
     from arena.batch import TrialSpec, run_batch
-    from arena.results import RunStore
+    from arena.runfolder import RunStore
     from arena.task import load_task
 
     task, findings = load_task(args.task)

@@ -6,15 +6,17 @@ import sys
 import time
 from pathlib import Path
 
+from arena.registry import EXECUTORS, RUNTIMES
+
 
 def add_runtime_options(p, *, workers: bool = True) -> None:
-    p.add_argument("--runtime", default="auto", choices=("auto", "docker", "local"),
+    p.add_argument("--runtime", default="auto", **RUNTIMES.option("auto"),
                    help="sandbox: docker (real images), local (bubblewrap on this host), auto = docker if a daemon answers")  # fmt: skip
     p.add_argument("--unsafe-no-sandbox", action="store_true",
                    help="local runtime without bubblewrap (trusted corpora only: no isolation at all)")  # fmt: skip
     if workers:
         p.add_argument("--workers", "-j", type=int, default=2, help="trials in parallel (default 2)")
-        p.add_argument("--executor", choices=("local", "ray"), default="local",
+        p.add_argument("--executor", **EXECUTORS.option(), default="local",
                        help="fan-out: local thread pool (default) or a Ray cluster")  # fmt: skip
         p.add_argument("--address", help="Ray cluster address (default: start a local one on 127.0.0.1)")
 

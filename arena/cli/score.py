@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from arena.cli.common import EXIT_FAIL, EXIT_OK, emit_json, usage_error
+from arena.report import cap_of, compute, jsonable, rule_options, write_table
 
 HELP = """Score team checkpoints against the baseline on the held-out suite.
 
@@ -124,10 +125,6 @@ def check_options(args) -> str | None:
     return None
 
 
-def cap_of(args) -> float | None:
-    return args.cap if args.cap > 0 else None
-
-
 def load(args, *, meta=None):
     """(Comparison, None) or (None, exit code) after printing the reason."""
     from arena.runs import RunError, RunPathError, load_comparison
@@ -141,60 +138,8 @@ def load(args, *, meta=None):
         return None, EXIT_FAIL
 
 
-def compute(cmp, args):
-    """(score_table, leaderboard) of a comparison with the options' settings."""
-    from arena.award import domain_ranking
-    from arena.stats import score_table
-
-    scores = score_table(cmp.team_trials, cmp.baseline.trials, metric=args.metric, threshold=args.threshold,
-                         n_resamples=args.resamples, seed=args.seed, confidence=args.confidence,
-                         cap=cap_of(args), **rule_options(args))  # fmt: skip
-    return scores, domain_ranking(scores)
 
 
-def rule_options(args) -> dict:
-    """The rule / engine / interval options as score_table keywords (defaults when absent)."""
-    return {"rule": getattr(args, "rule", "organizers"), "engine": getattr(args, "engine", "fast"),
-            "interval": getattr(args, "interval", "bootstrap")}  # fmt: skip
-
-
-def jsonable(value):
-    """JSON-safe copy: numpy scalars to Python, NaN/inf and pandas NA to None."""
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [jsonable(v) for v in value]
-    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
-        try:
-            value = value.item()
-        except (ValueError, AttributeError):
-            pass
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return None
-    if isinstance(value, (str, int, float, bool)):
-        return value
-    try:
-        import pandas as pd
-
-        if pd.isna(value):
-            return None
-    except (TypeError, ValueError):
-        pass
-    return str(value)
-
-
-def write_table(df, out_dir: str | Path, name: str) -> list[Path]:
-    """``name.csv``, ``name.parquet`` and ``name.json`` (records) of a table: same table, same bytes."""
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    paths = [out_dir / f"{name}.{ext}" for ext in ("csv", "parquet", "json")]
-    df.to_csv(paths[0], index=False, lineterminator="\n")
-    df.to_parquet(paths[1], index=False)
-    records = jsonable(df.to_dict("records"))
-    paths[2].write_text(
-        json.dumps(records, indent=1, ensure_ascii=False, allow_nan=False) + "\n", encoding="utf-8"
-    )
-    return paths
 
 
 def document(cmp, scores, board, args) -> dict:

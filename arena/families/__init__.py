@@ -35,6 +35,7 @@ from arena.families.media import ClipFrames, PlaylistDuration, SubtitleTiming
 from arena.families.office import ActionItems, CalendarConflicts, DeadlineCount
 from arena.families.sciences import DecayHalving, StoichAtoms, UnitConvert
 from arena.families.swe import CodeOutput, FailedTests, StacktraceLine
+from arena.registry import FAMILY_PLUGINS
 
 __all__ = [
     "DIFFICULTIES",
@@ -76,12 +77,12 @@ def names(*, reserved: bool | None = None, domain: str | None = None) -> list[st
 
 
 def get(name: str) -> Family:
-    try:
+    """A built-in family, or one an installed package adds (entry points ``arena.families``)."""
+    if name in FAMILIES:
         return FAMILIES[name]
-    except KeyError:
-        raise KeyError(
-            f"unknown family {name!r}; `arena generate --list` shows the {len(FAMILIES)} families"
-        ) from None
+    if name in FAMILY_PLUGINS:
+        return FAMILY_PLUGINS.load(name)()
+    raise KeyError(f"unknown family {name!r}; `arena generate --list` shows the {len(FAMILIES)} families")
 
 
 def instances(

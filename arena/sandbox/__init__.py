@@ -6,8 +6,7 @@ missing one turns into a message that says what to install.
 
 from __future__ import annotations
 
-import importlib
-
+from arena.registry import RUNTIMES, RegistryError
 from arena.sandbox.base import (  # noqa: F401
     ExecResult,
     Prepared,
@@ -17,26 +16,27 @@ from arena.sandbox.base import (  # noqa: F401
     SandboxError,
 )
 
-#: name -> (module, class, what to install when the import fails)
-REGISTRY: dict[str, tuple[str, str, str]] = {
-    "docker": ("arena.sandbox.docker", "DockerRuntime", "pip install docker  (and a running Docker engine)"),
-    "local": ("arena.sandbox.local", "LocalRuntime", "apt-get install bubblewrap"),
-}
-NAMES = ("auto", *REGISTRY)
+#: what to install when a built-in runtime's import fails
+HINTS = {"docker": "pip install docker  (and a running Docker engine)", "local": "apt-get install bubblewrap"}
 
 
 def get_runtime(name: str = "auto", **options) -> Runtime:
     """Instantiate a runtime by name.  ``auto``: docker when a daemon answers, else local."""
     if name == "auto":
         return pick_auto(**options)
-    if name not in REGISTRY:
-        raise RuntimeUnavailable(f"unknown runtime {name!r}; choose one of: {', '.join(NAMES)}")
-    module, cls, hint = REGISTRY[name]
+    if name not in RUNTIMES:
+        raise RuntimeUnavailable(f"unknown runtime {name!r}; choose one of: {', '.join(names())}")
     try:
-        mod = importlib.import_module(module)
-    except ImportError as exc:
-        raise RuntimeUnavailable(f"runtime {name!r} needs a missing dependency ({exc.name}): {hint}") from exc
-    return getattr(mod, cls)(**options)
+        cls = RUNTIMES.load(name)
+    except RegistryError as exc:
+        hint = HINTS.get(name, f"install the package that provides it ({RUNTIMES.path(name)})")
+        raise RuntimeUnavailable(f"runtime {name!r} needs a missing dependency ({exc.missing}): {hint}") from exc
+    return cls(**options)
+
+
+def names() -> list[str]:
+    """``auto`` and every registered runtime."""
+    return ["auto", *RUNTIMES.names()]
 
 
 def pick_auto(**options) -> Runtime:

@@ -42,6 +42,7 @@ from arena.sandbox.base import (
     ExecResult,
     Prepared,
     Runtime,
+    RuntimeUnavailable,
     Sandbox,
     SandboxError,
 )  # fmt: skip
@@ -92,7 +93,10 @@ class DockerRuntime(Runtime):
 
     def __init__(self, image_aliases: str | Path | dict | None = None, base_tag: str | None = None, **_):
         self.base_tag = base_tag or imagealias.BASE_TAG
-        self.aliases = imagealias.load_aliases(image_aliases, base_tag=self.base_tag)
+        try:
+            self.aliases = imagealias.load_aliases(image_aliases, base_tag=self.base_tag)
+        except imagealias.ImageAliasError as exc:
+            raise RuntimeUnavailable(str(exc)) from exc
         self._client = None
         self._ncpu = None
 

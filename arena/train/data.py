@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from arena.agents.base import AgentOutcome, OracleAgent
-from arena.engines import BASH_TOOL
 
 
 def cache_dir() -> Path:
@@ -101,7 +100,7 @@ def build_demos(tasks, runtime, out: Path, *, mode: str = "answer", min_reward: 
                 system_prompt: str | None = None, teacher=None, progress: bool = True) -> DemoReport:  # fmt: skip
     """SFT rows ({"messages": [...], "task_id", "domain"}) for every task with a verified demonstration."""
     from arena.batch import TrialSpec, run_batch
-    from arena.results import RunStore
+    from arena.runfolder import RunStore
 
     cdir = cache_dir() / "demos"
     cdir.mkdir(parents=True, exist_ok=True)
@@ -177,6 +176,3 @@ def grpo_rows(tasks, *, mode: str = "answer", system_prompt: str | None = None) 
         rows.append({"prompt": prompt, "task_id": t.id, "domain": t.domain or "unknown"})
     return rows
 
-
-def tool_schema() -> list[dict]:
-    return [BASH_TOOL]

@@ -37,7 +37,7 @@ from pathlib import Path
 
 from arena import harbor
 from arena.agents.base import Agent, AgentOutcome, TextAgent
-from arena.results import TrialResult
+from arena.runfolder import TrialResult, counts
 from arena.verdict import AGENT_BROKE_VERIFIER
 
 
@@ -63,7 +63,7 @@ def with_verifier_timeout(task, timeout: float):
 
 def reward_of(result: TrialResult) -> float | None:
     """The reward GRPO sees: the verifier's reward, or None (masked) when it could not judge."""
-    if result.status not in ("ok", "timeout") or result.reward is None:
+    if not counts(result.status, result.reward):
         return None
     r = float(result.reward)
     return r if math.isfinite(r) else None

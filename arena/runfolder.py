@@ -5,6 +5,12 @@
   ``trials.jsonl``    append-only journal: one line per finished trial, flushed + fsynced
   ``trials/<task>/<agent>-<sample>/``  per-trial logs
 
+Write (:class:`RunStore`: ``add``, ``flush``, ``forget``), read (:func:`read_run_trials`, read-only,
+for scoring; :func:`read_trials`), row ↔ object (:meth:`TrialResult.to_row`, :func:`row_to_result`),
+the typed :class:`Status` and :class:`FailureKind` (str enums: the values written are the same
+strings), the one counting rule (:func:`counted`, :func:`counts`) and the one digest of a set of
+tasks (:func:`suite_digest`).
+
 A killed run loses only the trials in flight: on restart the journal and the parquet are
 merged (a torn last line is skipped and reported), finished keys are skipped, and the parquet is
 rewritten atomically (temp file + ``os.replace``).
@@ -13,15 +19,95 @@ rewritten atomically (temp file + ``os.replace``).
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
+import math
 import os
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-STATUSES = ("ok", "verifier_error", "infra_error", "timeout")
+from arena import domains as _domains
+from arena.diagnose import VERIFIER_BROKEN
+
+TRIALS = "trials.parquet"
+JOURNAL = "trials.jsonl"
+REQUIRED = ("task_id", "domain", "reward", "status")
+
+
+class Status(StrEnum):
+    """A trial's status (the ``status`` column)."""
+
+    OK = "ok"
+    VERIFIER_ERROR = "verifier_error"  # the verifier could not judge: a task defect, not counted
+    INFRA_ERROR = "infra_error"  # the sandbox or the harness failed: not counted, retried
+    TIMEOUT = "timeout"  # the agent ran out of time: counted (reward as the verifier gave it, else 0)
+
+
+#: the statuses whose trials say nothing about the model: excluded from every statistic, never a 0
+EXCLUDED_STATUSES = (Status.INFRA_ERROR.value, Status.VERIFIER_ERROR.value)
+
+
+class FailureKind(StrEnum):
+    """Why a trial is not a plain ``ok`` (the ``failure_kind`` column); ``verifier_<diagnosis>``
+    names each :data:`arena.diagnose.VERIFIER_BROKEN` diagnosis (see :meth:`verifier_broken`)."""
+
+    BUILD = "build"
+    SANDBOX_START = "sandbox_start"
+    AGENT_SANDBOX = "agent_sandbox"
+    AGENT_CRASH = "agent_crash"
+    AGENT_EXIT = "agent_exit"
+    AGENT_OOM = "agent_oom"
+    AGENT_TIMEOUT = "agent_timeout"
+    AGENT_BROKE_VERIFIER = "agent_broke_verifier"  # counted 0: the agent left the sandbox unjudgeable
+    VERIFIER_SANDBOX = "verifier_sandbox"
+    VERIFIER_TIMEOUT = "verifier_timeout"
+    NO_REWARD = "no_reward"
+    GROUP_EXEC = "group_exec"
+    HARNESS = "harness"
+    UNSUPPORTED = "unsupported"  # the task declares what this runtime cannot do (verifier.keep_services on local)
+
+    @staticmethod
+    def verifier_broken(diagnosis: str) -> str:
+        if diagnosis not in VERIFIER_BROKEN:
+            raise ValueError(f"{diagnosis!r} is not a verifier-broken diagnosis ({sorted(VERIFIER_BROKEN)})")
+        return f"verifier_{diagnosis}"
+
+
+def counts(status: str, reward: float | None) -> bool:
+    """The counting rule: a trial counts when it has a reward and its status is not excluded."""
+    return reward is not None and not (isinstance(reward, float) and math.isnan(reward)) and \
+        status not in EXCLUDED_STATUSES  # fmt: skip
+
+
+def counted(trials):
+    """Boolean mask of the rows of a trials table that count (:func:`counts`, vectorized; a table
+    without a status column counts every row with a reward)."""
+    ok = trials["reward"].notna()
+    if "status" in trials:
+        ok &= ~trials["status"].isin(EXCLUDED_STATUSES)
+    return ok
+
+
+def suite_digest(tasks: Iterable[tuple[str, str]]) -> str:
+    """sha256 over the sorted (task_id, task_digest) pairs of a set of tasks: equal digests, same
+    suite (run.json's ``suite_digest`` and the score report's suite table use this one)."""
+    h = hashlib.sha256()
+    for tid, dig in sorted((str(t), str(d)) for t, d in tasks):
+        h.update(f"{tid}\0{dig}\n".encode())
+    return h.hexdigest()
+
+
+class RunError(ValueError):
+    """Runs that cannot be scored together (different suites, no usable trials...)."""
+
+
+class RunPathError(RunError):
+    """An argument that does not name a run folder (a usage error)."""
+
 COLUMNS = (
     "run_id", "trial_key", "task_id", "task_digest", "domain", "team", "family", "sample", "agent",
     "runtime", "status", "reward", "failure_kind", "reason", "metrics", "side_info", "notes",
@@ -52,9 +138,9 @@ class TrialResult:
     team: str | None = None
     family: str | None = None
     runtime: str = ""
-    status: str = "ok"  # ok | verifier_error | infra_error | timeout
+    status: str = Status.OK  # a Status value
     reward: float | None = None
-    failure_kind: str | None = None  # e.g. build, agent_timeout, verifier_timeout, no_reward…
+    failure_kind: str | None = None  # a FailureKind value
     reason: str | None = None  # human sentence, from the logs when possible
     metrics: dict = field(default_factory=dict)
     side_info: dict = field(default_factory=dict)
@@ -72,10 +158,26 @@ class TrialResult:
 
     def to_row(self) -> dict:
         row = asdict(self)
+        row["status"] = Status(self.status).value  # a typo'd status fails here, not in the statistics
         row["trial_key"] = self.trial_key
         for k in ("metrics", "side_info", "notes"):
             row[k] = json.dumps(row[k], default=str, sort_keys=True)
         return row
+
+
+def row_to_result(row: dict) -> TrialResult:
+    """The :class:`TrialResult` of a trials-table row (:meth:`TrialResult.to_row` backwards)."""
+    kw = {k: row.get(k) for k in TrialResult.__dataclass_fields__}
+    for k, v in kw.items():  # an all-null parquet column reads back as float NaN
+        if isinstance(v, float) and math.isnan(v) and k != "reward":
+            kw[k] = None
+    for k in ("metrics", "side_info", "notes"):
+        v = kw.get(k)
+        kw[k] = json.loads(v) if isinstance(v, str) and v else ({} if k != "notes" else [])
+    r = kw.get("reward")
+    kw["reward"] = None if r is None or (isinstance(r, float) and math.isnan(r)) else float(r)
+    kw["sample"] = int(kw.get("sample") or 0)
+    return TrialResult(**{k: v for k, v in kw.items() if v is not None or k == "reward"})
 
 
 def trial_key(task_id: str, agent: str, sample: int) -> str:
@@ -209,6 +311,13 @@ class RunStore:
             return set(self._rows)
         return {k for k, r in self._rows.items() if digests.get(r["task_id"], r.get("task_digest")) == r.get("task_digest")}
 
+    def forget(self, keys: Iterable[str]) -> None:
+        """Drop finished trials (e.g. infrastructure errors to retry): they run again."""
+        with self._lock:
+            for k in keys:
+                self._rows.pop(k, None)
+            self._rewrite_journal()
+
     def add(self, result: TrialResult) -> None:
         result.run_id = result.run_id or self.run_id
         row = result.to_row()
@@ -266,3 +375,67 @@ class RunStore:
 def read_trials(run: str | Path):
     """The trials table of a run folder (parquet, merged with an unflushed journal)."""
     return RunStore(run, writer=False).frame()
+
+
+def _read_journal(path: Path, notes: list[str]) -> list[dict]:
+    rows = []
+    for i, ok, row in json_lines(path.read_bytes().split(b"\n")):
+        if ok:
+            rows.append(row)
+        else:
+            notes.append(f"{path.name} line {i} is torn (the run was killed mid-write); skipped")
+    return rows
+
+
+def _key(df):
+    if "trial_key" in df and df["trial_key"].notna().all():
+        return df["trial_key"].astype(str)
+    return df["task_id"].astype(str) + "/" + df["agent"].astype(str) + "/" + df["sample"].astype(str)
+
+
+def read_run_trials(folder: str | Path):
+    """The trials of a run folder, read-only: (table, notes).  Domains are mapped to canonical
+    ids (aliases such as ``natural-science`` accepted; unknown labels are kept as they are)."""
+    pd = _pd()
+    folder = Path(folder)
+    pq, jl = folder / TRIALS, folder / JOURNAL
+    if not folder.is_dir():
+        raise RunPathError(f"{folder}: no such folder (give a run folder holding {TRIALS})")
+    if not pq.is_file() and not jl.is_file():
+        raise RunPathError(
+            f"{folder}: not a run folder (no {TRIALS} in it); point at the folder `arena run` wrote"
+        )
+    notes: list[str] = []
+    frames = []
+    if pq.is_file():
+        try:
+            frames.append(pd.read_parquet(pq))
+        except Exception as exc:  # noqa: BLE001 - any reader error means the same thing to the user
+            raise RunError(
+                f"{pq}: unreadable ({type(exc).__name__}: {exc}); copy it again from where it was produced"
+            ) from exc
+    if jl.is_file():
+        rows = _read_journal(jl, notes)
+        if rows:
+            frames.append(pd.DataFrame(rows))
+            if len(frames) == 1:
+                notes.append(f"no {TRIALS}: read the journal {JOURNAL} (an unflushed run)")
+    if not frames:
+        raise RunError(f"{folder}: {TRIALS} missing and {JOURNAL} empty: the run recorded no trial")
+    df = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    missing = [c for c in REQUIRED if c not in df]
+    if missing:
+        raise RunError(f"{folder}: trials lack column(s) {missing}; a run folder's trials need "
+                       f"{list(REQUIRED)} (+ agent, sample, task_digest)")  # fmt: skip
+    df = df.copy()
+    if "agent" not in df:
+        df["agent"] = "model"
+    if "sample" not in df:
+        df["sample"] = df.groupby(["task_id", "agent"]).cumcount()
+    df["reward"] = pd.to_numeric(df["reward"], errors="coerce").astype("float64")
+    df["_key"] = _key(df)
+    df = df.drop_duplicates("_key", keep="last").drop(columns="_key")  # the journal is newer than the parquet
+    canon = {lab: (d.id if (d := _domains.resolve(lab)) else lab) for lab in df["domain"].dropna().unique()}
+    df["domain"] = df["domain"].map(canon)
+    sort = [c for c in ("task_id", "agent", "sample") if c in df]
+    return df.sort_values(sort, kind="stable").reset_index(drop=True), notes

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from arena.sandbox.base import SandboxError
+from arena.sandbox.base import RuntimeUnavailable, SandboxError
 
 DEFAULT_TAG = "arena-base:py3.11"
 SUITE = "bookworm"
@@ -299,8 +299,12 @@ def status(tag: str = DEFAULT_TAG) -> dict:
         "docker_host": os.environ.get("DOCKER_HOST", "(default socket)"),
         "engine": None, "image": None,
         "rootfs_tarball": str(tarball) if tarball.is_file() else None,
-        "aliases": imagealias.load_aliases(base_tag=tag),
+        "aliases": None,
     }  # fmt: skip
+    try:
+        doc["aliases"] = imagealias.load_aliases(base_tag=tag)
+    except imagealias.ImageAliasError as exc:
+        raise RuntimeUnavailable(str(exc)) from exc
     problem = daemon_problem()
     if problem:
         doc["engine_problem"] = problem
