@@ -213,3 +213,22 @@ def test_report_has_the_memorization_table_figure_and_flag(results, tmp_path, ca
     # a missing probe folder is a usage error naming it
     assert main([*argv[:-2], str(tmp_path / "nope")]) == 2
     assert "nope" in capsys.readouterr().err
+
+
+@pytest.mark.bwrap
+def test_cli_probe_of_a_tiny_model(tmp_path, tiny_model, local_runtime, capsys):
+    corpus, suite = tmp_path / "corpus", tmp_path / "suite"
+    for g in families.instances("unit-convert", 2, seed=7, difficulty="easy"):
+        families.base.write_generated(g, corpus)
+    for g in families.instances("unit-convert", 2, seed=7, difficulty="easy", split="heldout"):
+        families.base.write_generated(g, suite)
+    out = tmp_path / "p"
+    argv = ["probe", str(tiny_model), "--corpus", str(corpus), "--suite", str(suite), "--out", str(out),
+            "--runtime", "local", "--max-new-tokens", "4", "--resamples", "200", "--json"]  # fmt: skip
+    assert main(argv) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["team"] == "corpus" and doc["fresh"]["fresh"] == 2 and doc["runs"]["heldout"] == "heldout"
+    overall = [r for r in doc["table"] if r["domain"] == "overall"][0]
+    assert (overall["n_train"], overall["n_fresh"], overall["n_heldout"]) == (2, 2, 2)
+    for split in ("train", "fresh", "heldout"):  # every trial counted (an untrained model's answers are data)
+        assert doc["summary"][split]["counted"] == 2
