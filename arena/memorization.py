@@ -148,7 +148,7 @@ def _pts(x: float) -> str:
 
 
 def _pct(x: float) -> str:
-    return "n/a" if not np.isfinite(x) else f"{x:.0%}"
+    return "n/a" if not np.isfinite(x) else f"{x:.1%}"
 
 
 def memorization_flags(table: pd.DataFrame, scores: pd.DataFrame, *, gap: float = FLAG_GAP,

@@ -55,16 +55,16 @@ def memorization_figure(table: pd.DataFrame, *, group: str = "team", confidence:
 
     groups = _rows(table, group)
     n = len(groups)
-    fig = Figure(figsize=(12.0, 1.2 + 2.9 * n), layout="constrained")
+    fig = Figure(figsize=(14.0, 1.2 + 2.9 * n), layout="constrained")
     axes = np.atleast_2d(fig.subplots(n, 2, squeeze=False))
     for i, (g, df) in enumerate(groups.items()):
         ax, gx = axes[i]
         x = np.arange(len(df))
-        labels = [textwrap.fill(domain_name(d), 12, break_long_words=False) for d in df["domain"]]
+        labels = [textwrap.fill(domain_name(d), 10, break_long_words=False) for d in df["domain"]]
         for j, s in enumerate(SPLITS):
             ax.bar(x - 0.3 + 0.2 * (j + 0.5), np.nan_to_num(df[f"pass_{s}"].to_numpy(float)) * 100, 0.19,
                    color=COLORS[s], label=SPLIT_LABELS[s] if i == 0 else None, zorder=2)  # fmt: skip
-        ax.set_xticks(x, labels, fontsize=7)
+        ax.set_xticks(x, labels, fontsize=6.5)
         ax.set_ylim(0, 100)
         ax.set_ylabel(f"{g}\npass rate (%)", fontsize=9)
         ax.grid(axis="y", color="#DDDDDD", lw=0.6)
@@ -81,7 +81,7 @@ def memorization_figure(table: pd.DataFrame, *, group: str = "team", confidence:
             gx.scatter(pos[~sig], v[~sig], facecolor="white", edgecolor=COLORS[gap], zorder=3, s=22)
         gx.axhline(0, color="black", lw=1)
         gx.axhline(FLAG_GAP * 100, color="#999999", lw=0.8, ls=":")
-        gx.set_xticks(x, labels, fontsize=7)
+        gx.set_xticks(x, labels, fontsize=6.5)
         gx.set_ylabel("gap (pp)", fontsize=9)
         gx.grid(axis="y", color="#DDDDDD", lw=0.6)
         gx.set_axisbelow(True)
