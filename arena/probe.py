@@ -134,7 +134,8 @@ def run_probe(checkpoint: str | Path, corpus: str | Path, out: str | Path, *, su
     pj = out / PROBE_FILE
     if pj.is_file():
         old = json.loads(pj.read_text())
-        if {k: old.get(k) for k in settings} != settings:
+        same = ("corpus_digest", "seed", "per_task")  # the corpus's content, not the path it was named by
+        if any(old.get(k) != settings[k] for k in same):
             raise ProbeError(f"{pj} is a probe of another corpus or seed ({old.get('corpus')}, seed {old.get('seed')}); "
                              "use another --out (resuming needs the same corpus, seed and per-task count)")  # fmt: skip
     out.mkdir(parents=True, exist_ok=True)

@@ -4,6 +4,7 @@ planted memorizing engine through real sandboxed trials), the report section and
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter
 from pathlib import Path
 
@@ -121,6 +122,9 @@ def test_probe_of_a_planted_memorizer(tmp_path, local_runtime):
     run_probe("memorizer-model", corpus, out, suite=suite, team="parrot", runtime=local_runtime, engine_obj=engine,
               progress=False)  # fmt: skip
     assert len(pd.read_parquet(out / "train" / "trials.parquet")) == before
+    # the same corpus named by another path is the same probe (its content decides, not its name)
+    run_probe("memorizer-model", os.path.relpath(corpus), out, suite=suite, team="parrot", runtime=local_runtime,
+              engine_obj=engine, progress=False)  # fmt: skip
     with pytest.raises(ProbeError, match="another corpus or seed"):
         run_probe(
             "memorizer-model", corpus, out, suite=suite, seed=3, runtime=local_runtime, engine_obj=engine
@@ -222,6 +226,8 @@ def test_cli_probe_of_a_tiny_model(tmp_path, tiny_model, local_runtime, capsys):
         families.base.write_generated(g, corpus)
     for g in families.instances("unit-convert", 2, seed=7, difficulty="easy", split="heldout"):
         families.base.write_generated(g, suite)
+    # a held-out domain the corpus does not train on: its train/fresh rates are n/a (null in JSON)
+    families.base.write_generated(families.instances("code-output", 1, seed=7, split="heldout")[0], suite)
     out = tmp_path / "p"
     argv = ["probe", str(tiny_model), "--corpus", str(corpus), "--suite", str(suite), "--out", str(out),
             "--runtime", "local", "--max-new-tokens", "4", "--resamples", "200", "--json"]  # fmt: skip
@@ -229,6 +235,8 @@ def test_cli_probe_of_a_tiny_model(tmp_path, tiny_model, local_runtime, capsys):
     doc = json.loads(capsys.readouterr().out)
     assert doc["team"] == "corpus" and doc["fresh"]["fresh"] == 2 and doc["runs"]["heldout"] == "heldout"
     overall = [r for r in doc["table"] if r["domain"] == "overall"][0]
-    assert (overall["n_train"], overall["n_fresh"], overall["n_heldout"]) == (2, 2, 2)
-    for split in ("train", "fresh", "heldout"):  # every trial counted (an untrained model's answers are data)
-        assert doc["summary"][split]["counted"] == 2
+    assert (overall["n_train"], overall["n_fresh"], overall["n_heldout"]) == (2, 2, 3)
+    swe = [r for r in doc["table"] if r["domain"] == "software-engineering"][0]
+    assert swe["n_train"] == 0 and swe["pass_train"] is None and swe["memorization_gap"] is None
+    # every trial counted (an untrained model's answers are data)
+    assert [doc["summary"][s]["counted"] for s in ("train", "fresh", "heldout")] == [2, 2, 3]

@@ -101,7 +101,9 @@ def run(args) -> int:
 
     table = memorization_table(load_probe(args.out), n_resamples=args.resamples, seed=args.seed)
     if args.json:
-        emit_json({"probe_dir": str(args.out), **doc, "table": table.to_dict("records")})
+        from arena.cli.score import jsonable
+
+        emit_json(jsonable({"probe_dir": str(args.out), **doc, "table": table.to_dict("records")}))
         return EXIT_OK
     f = doc["fresh"]
     print(f"{doc['checkpoint']} ({doc['team']}): {f['tasks']} training tasks, {f['fresh']} fresh instances"
