@@ -50,6 +50,7 @@ class ReportOptions:
     learnability: str | None = None
     band: tuple[float, float] = (0.0, 1.0)
     flags: str | None = None
+    probe: list[str] = field(default_factory=list)
     max_table_rows: int = 25
 
     @classmethod
@@ -224,6 +225,12 @@ def _inputs(opts: ReportOptions):
             docs, sources = corpus_documents(opts.corpus, opts.heldout)
         except CorpusError as exc:
             raise ReportError(str(exc), usage=True) from None
+    from arena.runs import split_spec
+
+    for spec in opts.probe:
+        if not split_spec(spec)[1].is_dir():
+            raise ReportError(f"--probe {spec}: no such folder (`arena probe CHECKPOINT --corpus PATH --out DIR` "
+                              "makes one)", usage=True)  # fmt: skip
     flags = None
     if opts.flags:
         if not Path(opts.flags).is_file():
@@ -299,6 +306,20 @@ def build_report(opts: ReportOptions) -> ReportResult:
         if n_flag <= opts.max_table_rows:
             rep.figure(contamination_figure(report, max_rows=opts.max_table_rows), "contamination")
 
+    # memorization probe
+    probe = None
+    if opts.probe:
+        from arena.memorization_views import probe_section
+
+        try:
+            probe = probe_section(opts.probe, cmp.team_trials, scores, threshold=opts.threshold,
+                                  n_resamples=opts.resamples, seed=opts.seed, confidence=opts.confidence)  # fmt: skip
+        except ValueError as exc:
+            raise ReportError(f"--probe: {exc}") from None
+        rep.table(probe.table, "memorization")
+        rep.figure(probe.figure, "memorization")
+        rep.warnings += probe.warnings
+
     # award
     team_names = {r.name for r in cmp.teams}
     if sources and not (set(sources) - {HELDOUT}) & team_names:
@@ -307,7 +328,8 @@ def build_report(opts: ReportOptions) -> ReportResult:
     try:
         award = award_report(scores, cap=cap_of(opts), metric=opts.metric, threshold=opts.threshold,
                              confidence=opts.confidence, n_resamples=opts.resamples, families=family,
-                             contamination=report, heldout=HELDOUT, validation=flags)  # fmt: skip
+                             contamination=report, heldout=HELDOUT, validation=flags,
+                             memorization=probe.table if probe is not None else None)  # fmt: skip
     except ValueError as exc:
         raise ReportError(f"award report: {exc}") from None
     for name, df in award.tables().items():
@@ -321,7 +343,7 @@ def build_report(opts: ReportOptions) -> ReportResult:
         "corpora": sources or {}, "tables": rep.tables, "figures": rep.figures, "caveats": award.caveats,
         "warnings": rep.warnings, "report": "report.md",
     })  # fmt: skip
-    (out / "report.md").write_text(markdown(rep, cmp, board, award, opts, cap_of(opts)), encoding="utf-8")
+    (out / "report.md").write_text(markdown(rep, cmp, board, award, opts, cap_of(opts), probe), encoding="utf-8")
     (out / "report.json").write_text(
         json.dumps(manifest, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
     )

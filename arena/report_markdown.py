@@ -16,7 +16,7 @@ def markdown_table(df, cols: dict[str, str], fmt: dict | None = None) -> str:
     return "\n".join(lines)
 
 
-def markdown(rep, cmp, board, award, opts, cap) -> str:
+def markdown(rep, cmp, board, award, opts, cap, probe=None) -> str:
     """The page; ``rep`` holds the files written (tables, figures) and the warnings."""
     from arena import stats
     from arena.award import pp
@@ -60,6 +60,10 @@ def markdown(rep, cmp, board, award, opts, cap) -> str:
         out += ["## Contamination", ""]
         out += ["![contamination](figures/contamination.png)", ""] if "contamination" in rep.figures else \
             ["Too many flagged rows for a figure: see tables/contamination.csv.", ""]  # fmt: skip
+    if probe is not None:
+        out += probe.markdown(
+            "figures/memorization.png" if "memorization" in rep.figures else None, opts.confidence
+        )
     if len(award.flags):
         out += ["## Flags", "", markdown_table(award.flags, {"team": "team", "kind": "kind", "count": "count",
                                                              "detail": "detail"}), ""]  # fmt: skip

@@ -18,10 +18,12 @@ HELP = """Write the evaluation report of team checkpoints against the baseline t
       transfer, transfer_summary, family, warm_start   (runs with train_domains metadata)
       learnability, learnability_profile        (per task / per domain, of --learnability RUN)
       contamination                             (with --corpus / --heldout)
+      memorization                              (with --probe)
       award_ranking, award_domain_leaders, award_families, award_flags, caveats
   DIR/figures/NAME.{png,svg}
       forest (Δ with CIs, tie groups), domain_bars, transfer_heatmap, family_heatmap,
-      learnability, contamination (only when at most --max-table-rows rows are flagged)
+      learnability, contamination (only when at most --max-table-rows rows are flagged),
+      memorization (with --probe)
 
 RUNs are run folders (PATH or NAME=PATH) as for `arena score`; the scoring options are the
 same and the numbers identical.  Transfer tables need each run's training domains: from its
@@ -29,7 +31,11 @@ run.json / model_card.json, or from --transfer-meta FILE (CSV/JSON with columns 
 train_domains[, family, start, control]; `run` is a run's name or folder; it overrides the
 folders' metadata).  Transfer Δs are against --baseline.  Contamination compares the training
 corpora (--corpus, each named after its team: NAME=PATH or the folder name) with each other and
-with the held-out suite (--heldout).  Same inputs and seed: same tables, same figure bytes.
+with the held-out suite (--heldout).  The memorization probe (--probe DIR..., folders made by
+`arena probe`, NAME=DIR to name the team) sets each team's pass rate on its own training tasks
+against fresh instances of the same families and the held-out suite (a probe folder without a
+heldout/ run takes the team's scored run); a large train − held-out gap with a null held-out Δ
+becomes a flag.  Same inputs and seed: same tables, same figure bytes.
 
 examples:
   arena report runs/polymath runs/bluefence runs/hasty --baseline runs/reference --out reports/r1
@@ -58,6 +64,8 @@ def add_parser(sub) -> None:
     p.add_argument("--band", nargs=2, type=float, default=(0.0, 1.0), metavar=("LOW", "HIGH"),
                    help="useful pass-rate band, open interval (default 0 1: every task neither always failed "
                    "nor always solved)")  # fmt: skip
+    p.add_argument("--probe", nargs="+", action="extend", default=[], metavar="DIR",
+                   help="memorization probe folders made by `arena probe` (NAME=DIR or DIR)")  # fmt: skip
     p.add_argument(
         "--flags", metavar="FILE", help="validation flags per team: CSV/JSON with team, flag[, count, detail]"
     )
