@@ -46,3 +46,23 @@ def test_learnability_validation_award(results):
 def test_missing_layout_is_a_clear_error(tmp_path):
     with pytest.raises(ResultsError, match="eval/"):
         Results(tmp_path)
+
+
+def test_validation_flags_are_one_rule_for_the_report_and_the_notebooks():
+    """exclusion_flags counts the tasks an error rule excluded, per team entry: two findings of one
+    rule on one task count once, warnings and the reference corpus count nothing, and the
+    showcase's selection and validate.json's findings give the same table."""
+    from arena.validation_tables import exclusion_flags, team_exclusions
+
+    f = lambda path, rule, sev="error": {"path": path, "rule": rule, "severity": sev, "message": "m", "fix": "f"}  # noqa: E731
+    findings = [f("environments/teams/hasty/a/task.md", "r1"), f("environments/teams/hasty/a/oracle/solve.sh", "r1"),
+                f("environments/teams/hasty/b/environment/Dockerfile", "r1"), f("environments/teams/hasty/c/task.md", "r2"),
+                f("environments/teams/hasty/d/task.md", "r3", "warning"), f("environments/reference/e/task.md", "r1")]  # fmt: skip
+    ex = team_exclusions(findings)
+    assert ex == {"hasty": {"a": ["r1"], "b": ["r1"], "c": ["r2"]}}
+    table = exclusion_flags(ex)
+    assert table.to_dict("records") == [
+        {"team": "hasty", "flag": "r1", "count": 2, "detail": "excluded from training: a, b"},
+        {"team": "hasty", "flag": "r2", "count": 1, "detail": "excluded from training: c"},
+    ]
+    assert exclusion_flags({"polymath": {}, **ex}).equals(table)  # a team with nothing excluded adds no row

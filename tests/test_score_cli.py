@@ -386,3 +386,24 @@ def test_report_usage_and_unusable(capsys, runs, tmp_path):
     other = write_run(tmp_path, "other", trials(0.0, 5, ids=[f"x{i}" for i in range(DOMS.size)]))
     assert main(["report", str(other), "--baseline", str(runs["ref"]), "--out", str(tmp_path / "r")]) == 1
     assert not (tmp_path / "r").exists()  # nothing written for unusable runs
+
+
+def test_report_library_returns_a_typed_result_and_raises_a_typed_error(runs, tmp_path):
+    """What `arena report` prints comes from build_report's result; its failures are ReportErrors
+    (usage: the caller's option names something unusable, the CLI's exit 2)."""
+    pytest.importorskip("matplotlib")
+    from arena.report import ReportError, ReportOptions, build_report
+
+    opts = ReportOptions(runs=[str(runs["broad"])], baseline=str(runs["ref"]), out=tmp_path / "r", resamples=200)
+    res = build_report(opts)
+    assert set(res.tables) >= {"scores", "leaderboard", "award_flags"} and "forest" in res.figures
+    assert res.caveats == json.loads((tmp_path / "r" / "report.json").read_text())["caveats"]
+    assert res.scores.equals(pd.read_parquet(tmp_path / "r" / "tables" / "scores.parquet"))
+    assert res.summary_lines()[0].startswith(f"report: {tmp_path / 'r'}/report.md (")
+    with pytest.raises(ReportError, match="no such corpus folder") as e:
+        build_report(ReportOptions(**{**opts.__dict__, "corpus": [str(tmp_path / "nope")]}))
+    assert e.value.usage
+    other = write_run(tmp_path, "other2", trials(0.0, 5, ids=[f"x{i}" for i in range(DOMS.size)]))
+    with pytest.raises(ReportError) as e:
+        build_report(ReportOptions(runs=[str(other)], baseline=str(runs["ref"]), out=tmp_path / "r2"))
+    assert not e.value.usage and not (tmp_path / "r2").exists()
