@@ -21,22 +21,25 @@ from arena import harbor
 from arena.agents.base import Agent, OracleAgent
 from arena.diagnose import diagnose, tail
 from arena.runfolder import TrialResult
-from arena.sandbox.base import Prepared, Runtime, SandboxError
+from arena.sandbox.base import SKILLS_DIR, Prepared, Runtime, SandboxError, skills_source
 from arena.task import Task
 from arena.verdict import read_verifier, settle
 
 VERIFIER_LOGS = "/logs/verifier"
 
 
-def benchflow_env(task: Task, workdir: str) -> dict[str, str]:
-    """The organizers' BENCHFLOW_* variables, so their packages run unchanged."""
+def benchflow_env(task: Task, workdir: str, *, verifier_tools: bool = False) -> dict[str, str]:
+    """The organizers' BENCHFLOW_* variables, so their packages run unchanged.  A verifier's own
+    "install my test tools" step runs only where the task has internet and the image lacks them
+    (``Prepared.verifier_tools``): offline it could not, and arena's images ship them."""
     return {
         "BENCHFLOW_WORKSPACE": workdir,
         "BENCHFLOW_VERIFIER_DIR": "/verifier",
         "BENCHFLOW_REWARD_TEXT": f"{VERIFIER_LOGS}/reward.txt",
         "BENCHFLOW_REWARD_JSON": f"{VERIFIER_LOGS}/reward.json",
         "BENCHFLOW_REWARD_DETAILS_JSON": f"{VERIFIER_LOGS}/ctrf.json",
-        "BENCHFLOW_SKIP_VERIFIER_DEPS": "0" if task.spec.environment.allow_internet else "1",
+        "BENCHFLOW_SKIP_VERIFIER_DEPS": "0" if task.spec.environment.allow_internet and not verifier_tools else "1",
+        **({"BENCHFLOW_SKILLS_DIR": SKILLS_DIR} if skills_source(task.paths.environment) else {}),
     }
 
 
@@ -98,7 +101,7 @@ def run_trial(
                 _write(log_dir / "build.log", exc.log)
             return res
         res.setup_sec = time.perf_counter() - t0
-        env = benchflow_env(task, prepared.workdir)
+        env = benchflow_env(task, prepared.workdir, verifier_tools=prepared.verifier_tools)
         keep = task.spec.verifier.keep_services
         if keep and not sandbox.keeps_processes:  # refused before the agent runs, with the way out
             res.status, res.failure_kind = "infra_error", "unsupported"

@@ -31,6 +31,19 @@ PLANTED_SUFFIXES = (".pth",)
 ROOT_CONFIGS = ("pytest.ini", "tox.ini", "setup.cfg", "pyproject.toml", "conftest.py")
 
 
+#: where a package's ``environment/skills/`` (SKILL.md packages, the organizers' skills track) is
+#: visible, read-only, in every sandbox of its task; ``$BENCHFLOW_SKILLS_DIR`` names it
+SKILLS_DIR = "/skills"
+
+
+def skills_source(environment: Path) -> Path | None:
+    """The package's ``environment/skills`` folder when it has one inside the package."""
+    src = environment / "skills"
+    if src.is_dir() and not src.is_symlink() and src.resolve().is_relative_to(environment.resolve()):
+        return src
+    return None
+
+
 class SandboxError(RuntimeError):
     """Infrastructure failure (the runtime could not build, start or talk to a sandbox)."""
 
@@ -70,6 +83,10 @@ class Prepared:
     notes: tuple[str, ...] = ()  # Dockerfile steps this runtime could not honour, warnings
     cached: bool = False
     build_sec: float = 0.0
+    #: the verifier toolchain of the organizers' shim (pytest 8 + pytest-json-ctrf) is in the image
+    #: (docker: built on arena's base image; local: arena's own interpreter), so a verifier's
+    #: "install my test deps" step is skipped ($BENCHFLOW_SKIP_VERIFIER_DEPS=1) even with internet
+    verifier_tools: bool = False
 
 
 class Sandbox(ABC):

@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 import dataclasses
+import io
 import posixpath
 import re
 import tarfile
@@ -39,12 +40,14 @@ from arena.sandbox.base import (
     PLANTED_HOOKS,
     PLANTED_SUFFIXES,
     ROOT_CONFIGS,
+    SKILLS_DIR,
     ExecResult,
     Prepared,
     Runtime,
     RuntimeUnavailable,
     Sandbox,
     SandboxError,
+    skills_source,
 )  # fmt: skip
 
 #: the capabilities a trial's root keeps.  Root inside a task image owns its files and package
@@ -154,8 +157,9 @@ class DockerRuntime(Runtime):
         cfg = img.attrs.get("Config") or {}
         env = dict(e.split("=", 1) for e in cfg.get("Env") or [] if "=" in e)
         wd = cfg.get("WorkingDir") or "/"
+        on_base = any(s.image == self.base_tag for s in rw.substitutions) or self.base_tag in rw.bases
         return Prepared(key=key, image=tag, workdir=wd if wd != "/" else "/root", env=env, notes=tuple(notes),
-                        cached=cached, build_sec=time.perf_counter() - t0)  # fmt: skip
+                        cached=cached, build_sec=time.perf_counter() - t0, verifier_tools=on_base)  # fmt: skip
 
     def start(self, task, prepared: Prepared, *, trial_dir: Path) -> DockerSandbox:
         api = self.client.api
@@ -171,6 +175,13 @@ class DockerRuntime(Runtime):
         )  # fmt: skip
         name = f"arena-{_slug(task.id)[:40]}"
 
+        skills = None
+        if (src := skills_source(task.paths.environment)) is not None:  # read-only at SKILLS_DIR
+            buf = io.BytesIO()
+            with tarfile.open(fileobj=buf, mode="w") as tar:
+                tar.add(str(src), arcname=SKILLS_DIR.strip("/"), filter=du.readonly)
+            skills = buf.getvalue()
+
         def create() -> str:
             try:
                 cid = api.create_container(prepared.image, command=KEEPER, host_config=hc, working_dir=prepared.workdir,
@@ -180,6 +191,8 @@ class DockerRuntime(Runtime):
                 raise SandboxError(f"cannot create a container from {prepared.image}: {exc.explanation or exc}") from exc
             try:
                 api.put_archive(cid, "/", du.make_tar({"logs/verifier": None, "logs/agent": None}, with_parents=True))
+                if skills is not None:
+                    api.put_archive(cid, "/", skills)
                 api.start(cid)
             except docker.errors.APIError as exc:
                 api.remove_container(cid, force=True)

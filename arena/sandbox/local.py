@@ -40,12 +40,14 @@ from arena.sandbox.base import (
     PIDS_LIMIT,
     PLANTED_HOOKS,
     PLANTED_SUFFIXES,
+    SKILLS_DIR,
     ExecResult,
     Prepared,
     Runtime,
     RuntimeUnavailable,
     Sandbox,
     SandboxError,
+    skills_source,
 )
 from arena.sandbox.limits import Limiter, inherit_priority
 
@@ -184,7 +186,7 @@ class LocalRuntime(Runtime):
                              "included); use the docker runtime for a network of the task's own")  # fmt: skip
         return Prepared(
             key=task.env_digest, workdir=workdir, env=dict(plan.env), notes=tuple(notes),
-            build_sec=time.perf_counter() - t0,
+            build_sec=time.perf_counter() - t0, verifier_tools=True,  # pytest + pytest-json-ctrf: arena's own deps
         )  # fmt: skip
 
     def start(self, task, prepared: Prepared, *, trial_dir: Path) -> LocalSandbox:
@@ -238,6 +240,7 @@ class LocalSandbox(Sandbox):
         self.limiter = Limiter(name, memory_mb=memory_mb, pids=PIDS_LIMIT)
         self._initial_hooks = {p.relative_to(self.fs): _safe_read(p) for p in self._hook_files()}
         self.carry = carry_rule or carry.CarryRule(workspace=workdir)
+        self.skills = skills_source(environment)  # bound read-only at SKILLS_DIR for every command
         self.verifier_view = None  # arena.sandbox.carry.View once harden built the verifier's layer
         self._pristine = trial_dir / "pristine"  # seeded files the carry rule keeps out, as seeded
         if isolation != "none":
@@ -347,6 +350,8 @@ class LocalSandbox(Sandbox):
         for keep in _interpreter_dirs():
             if not any(keep.startswith(f"/{n}/") for n in _HOST_RO):
                 a += ["--ro-bind", keep, keep]
+        if self.skills is not None:
+            a += ["--ro-bind", str(self.skills), SKILLS_DIR]
         for target, src in (mounts or {}).items():
             a += ["--ro-bind", str(src), target]
         a += ["--chdir", cwd]

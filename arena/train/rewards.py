@@ -269,7 +269,7 @@ def group_trial(task, texts: list[str], runtime, prepared, *, agent_name: str, t
             for k, text in enumerate(texts):
                 sandbox.write_file(f"{GROUP_DIR}/{k}.answer", text.encode("utf-8"))
             sandbox.harden(fresh=False)  # only the harness wrote files: nothing to isolate from
-            env = benchflow_env(task, prepared.workdir)
+            env = benchflow_env(task, prepared.workdir, verifier_tools=prepared.verifier_tools)
             script = _group_script(task.spec.agent.answer_file, len(texts), timeout)
             r = sandbox.exec(script, timeout=(timeout + 5) * len(texts) + 10, env=env,
                              mounts=harbor.mount_points(task, "verifier"))  # fmt: skip
