@@ -15,8 +15,10 @@ _PATTERNS: tuple[tuple[re.Pattern, str, str], ...] = (
     (re.compile(r"ImportError: ([^\n]+)"), "import_error", "import failed: {0}"),
     (re.compile(r"error: unrecognized arguments: (--ctrf[^\n]*)"), "missing_pytest_plugin",
      "pytest lacks the plugin for `{0}` (install pytest-json-ctrf in the image)"),
-    (re.compile(r"Could not resolve host: ([^\s]+)|Temporary failure in name resolution|Network is unreachable"),
-     "network", "the command needed the network, which is off for this task"),
+    (re.compile(r"Could not resolve host: ([^\s]+)|Failed to resolve '([^']+)'|host='([^']+)'[^\n]*(?:Max retries|"
+                r"NameResolution|Connection refused|Network is unreachable)|Temporary failure in name resolution|"
+                r"Network is unreachable|Name or service not known"),
+     "network", "the command needed the network (`{0}`), which it could not reach"),
     (re.compile(r"No such file or directory: '([^']+)'|: ([^\s:]+): No such file or directory"), "missing_file",
      "a file is missing: {0}"),
     (re.compile(r"Permission denied"), "permission", "permission denied"),
@@ -32,6 +34,15 @@ def diagnose(text: str) -> tuple[str, str] | None:
         if m:
             groups = [g for g in m.groups() if g] or [m.group(0).strip()]
             return kind, msg.format(groups[0].strip())
+    return None
+
+
+def remote_host(text: str) -> str | None:
+    """What a log says it could not reach over the network (a host name when it names one, else
+    the error), or None."""
+    for rx, kind, _msg in _PATTERNS:
+        if kind == "network" and (m := rx.search(text or "")):
+            return next((g for g in m.groups() if g), m.group(0).strip())
     return None
 
 

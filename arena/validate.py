@@ -41,8 +41,27 @@ class ValidationReport:
         return {"findings": [f.to_dict() for f in self.findings], "tasks": self.rows, "summary": s}
 
 
+def rewards_text(rewards) -> str:
+    """Rewards for people: ``[1.0, 0.0, no reward]`` (never Python's None)."""
+    return "[" + ", ".join("no reward" if x is None else f"{x:g}" for x in rewards) + "]"
+
+
+def _unreachable(r: TrialResult) -> str | None:
+    """The remote host the oracle's own output says it could not reach (its logs), or None."""
+    from arena.diagnose import remote_host
+
+    if not r.log_dir:
+        return None
+    text = ""
+    for name in ("agent.stderr", "agent.stdout"):
+        p = Path(r.log_dir) / name
+        if p.is_file():
+            text += p.read_text(encoding="utf-8", errors="replace")[-200_000:] + "\n"
+    return remote_host(text)
+
+
 def _why(r: TrialResult) -> str:
-    bits = [f"status={r.status}", f"reward={r.reward}"]
+    bits = [f"status={r.status}", "reward=" + ("none" if r.reward is None else f"{r.reward:g}")]
     if r.failure_kind:
         bits.append(f"kind={r.failure_kind}")
     if r.reason:
@@ -63,10 +82,20 @@ def judge(task_path: str, task, results: list[TrialResult]) -> tuple[list[Findin
         )  # fmt: skip
     else:
         passes = sum(r.reward == 1.0 and r.status == "ok" for r in oracle)
-        if passes == 0:
+        host = _unreachable(oracle[0]) if passes == 0 and oracle else None
+        if host is not None:
+            online = task is not None and task.spec.environment.allow_internet
+            out.append(
+                error("validate.oracle-needs-network", md,
+                      f"the oracle could not reach `{host}` and scored {rewards_text([x.reward for x in oracle])}: "
+                      + ("the task allows the internet, but this machine cannot reach that host"
+                         if online else "the network is off for this task (allow_internet: false)"),
+                      "run it where the host is reachable, or make the oracle work from data in the package")
+            )  # fmt: skip
+        elif passes == 0:
             r = oracle[0] if oracle else None
             out.append(
-                error("validate.oracle-fails", md, f"oracle scored {[x.reward for x in oracle]} ({_why(r) if r else 'no run'})",
+                error("validate.oracle-fails", md, f"oracle scored {rewards_text([x.reward for x in oracle])} ({_why(r) if r else 'no run'})",
                       "make oracle/solve.sh produce what the verifier checks, with what the image has installed")
             )  # fmt: skip
         elif passes < len(oracle):

@@ -95,3 +95,24 @@ def test_cli_run_json(make_task, local_runtime, capsys):
     rows = json.loads(capsys.readouterr().out)
     assert [r["reward"] for r in rows] == [1.0, 1.0]
     assert {"task_id", "reward", "status", "agent", "sample", "domain"} <= set(rows[0])
+
+
+def test_an_oracle_that_needs_a_remote_host_gets_a_finding_naming_it(make_task, local_runtime, tmp_path, capsys):
+    """An oracle that looks things up online scores 0 offline: the finding names the host it could
+    not reach (from the oracle's own output), not "make the oracle produce what the verifier checks";
+    the text output shows no Python None."""
+    from arena.diagnose import remote_host
+    from arena.validate import rewards_text
+
+    solve = ("#!/bin/bash\necho \"Error verifying DOI: HTTPSConnectionPool(host='api.crossref.org', port=443): Max retries "
+             "exceeded (Caused by NameResolutionError: Failed to resolve 'api.crossref.org')\" >&2\necho 0 > /root/answer.txt\n")  # fmt: skip
+    online = make_task("lookup", solve_sh=solve)
+    rep = validate_paths([str(online)], runtime=local_runtime, out_dir=tmp_path / "v", oracle_runs=1, progress=False)
+    f = {x.rule: x for x in rep.findings}
+    assert "validate.oracle-needs-network" in f and "validate.oracle-fails" not in f, f
+    assert "`api.crossref.org`" in f["validate.oracle-needs-network"].message
+    assert "allow_internet: false" in f["validate.oracle-needs-network"].message
+    assert remote_host("curl: (6) Could not resolve host: example.org") == "example.org"
+    assert remote_host("all good") is None and rewards_text([1.0, None, 0.25]) == "[1, no reward, 0.25]"
+    assert main(["validate", str(online), "--runtime", "local", "--out", str(tmp_path / "w"), "--oracle-runs", "1"]) == 1
+    assert "None" not in capsys.readouterr().out

@@ -35,7 +35,7 @@ def add_parser(sub) -> None:
 
 
 def run(args) -> int:
-    from arena.validate import validate_paths
+    from arena.validate import rewards_text, validate_paths
 
     rt = make_runtime(args)
     if rt is None:
@@ -53,7 +53,9 @@ def run(args) -> int:
             by_task.setdefault(f.path.split("/task.md")[0], []).append(f)
         for row in rep.rows:
             mark = "✓" if row["passed"] else "✗"
-            extra = row.get("skipped") or f"oracle={row.get('oracle_rewards')} nop={row.get('nop_reward')}"
+            nop = row.get("nop_reward")
+            extra = row.get("skipped") or (f"oracle={rewards_text(row.get('oracle_rewards') or [])} "
+                                           f"nop={'no reward' if nop is None else f'{nop:g}'}")  # fmt: skip
             print(f"{mark} {row['task_id']} ({row.get('domain')}) {extra}")
         shown = [f for f in rep.findings if not args.quiet or f.severity == "error"]
         if shown:
