@@ -48,6 +48,9 @@ class Metadata(_Section):
     skill_type: StrList = Field(default_factory=list)
     family: str | None = None  # procedural family that generated the task (arena generate)
     skills: StrList = Field(default_factory=list)  # transferable skills the task exercises
+    # Harbor-only settings (env vars, users, network allowlists, …) kept by `arena import harbor`;
+    # `arena export harbor` puts them back in their task.toml sections
+    harbor: dict | None = None
 
     _lists = field_validator("tags", "task_type", "modality", "interface", "skill_type", "skills", mode="before")(
         _as_list

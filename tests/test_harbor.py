@@ -144,6 +144,8 @@ def test_foreign_harbor_task_maps_defaults_and_reports_the_rest(foreign, tmp_pat
             "metadata.difficulty", "task.authors"} <= fields  # fmt: skip
     task, findings = check_task(tmp_path / "arena" / "hello-file")
     assert not [f for f in findings if f.severity == "error"], findings
+    assert task.spec.metadata.harbor  # the Harbor-only settings, a known key: no unknown-key warning
+    assert not [f for f in findings if f.rule == "frontmatter.unknown-key" and "harbor" in f.message], findings
     s = task.spec
     assert task.domain == "software-engineering" and s.metadata.author_email == "ada@example.org"
     assert s.metadata.tags == ["trivial", "files"] and s.metadata.difficulty == "medium"
