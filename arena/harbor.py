@@ -539,6 +539,13 @@ def import_task(src: Path, dest: Path, *, domain: str | None = None,
         if (cfg.get("metadata") or {}).get("arena"):
             notes.append(Note(tid, "task.md", "task.toml or instruction.md changed since export: task.md regenerated "
                                               "from them (not byte-identical)", "info"))  # fmt: skip
+        named = _named_rewards(src / "tests" / "test.sh")
+        if named and not (fm.get("verifier") or {}).get("reward_key"):
+            fm.setdefault("verifier", {})["reward_key"] = "mean"
+            notes.append(Note(tid, "verifier.reward_key", f"set to `mean`: tests/test.sh writes {named} (named rewards) "
+                                                          f"and no reward.txt, so arena scores the mean of the named "
+                                                          f"rewards; set verifier.reward_key to one name to score "
+                                                          f"that one instead", "info"))  # fmt: skip
         service = _service_start(src / "solution" / "solve.sh")
         if service:
             fm.setdefault("verifier", {})["keep_services"] = True
@@ -605,8 +612,8 @@ def _service_start(solve_sh: Path) -> str | None:
 
 def _verifier_notes(tid: str, test_sh: Path) -> list[Note]:
     """What an imported verifier needs at verify time that an offline sandbox may not give it:
-    downloads (Harbor's canonical test.sh installs curl and uv and runs pytest through uvx), and
-    named rewards without a ``reward`` (Harbor's multi-reward files), which arena cannot score."""
+    downloads (Harbor's canonical test.sh installs curl and uv and runs pytest through uvx).  Named
+    rewards without a ``reward`` (Harbor's multi-reward files) get ``verifier.reward_key`` at import."""
     from arena.checks import downloads
 
     if not test_sh.is_file():
@@ -619,14 +626,17 @@ def _verifier_notes(tid: str, test_sh: Path) -> list[Note]:
                                               "default, and hosts a sandbox cannot reach) the verifier cannot score "
                                               "even the reference solution; install the tools in environment/"
                                               "Dockerfile or set environment.allow_internet"))  # fmt: skip
-    writes_txt = "reward.txt" in text
-    named = re.search(r"rewards?\.json", text)
-    if named and not writes_txt:
-        out.append(Note(tid, "tests/test.sh", f"writes {named.group(0)} (named rewards) and no reward.txt: arena scores "
-                                              "reward.txt, or the `reward` key of reward.json; a file of named "
-                                              "rewards without `reward` gives no score until test.sh also writes "
-                                              "the primary one"))  # fmt: skip
     return out
+
+
+def _named_rewards(test_sh: Path) -> str | None:
+    """``reward.json`` / ``rewards.json`` when a verifier writes named rewards and no reward.txt."""
+    try:
+        text = test_sh.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    named = re.search(r"rewards?\.json", text)
+    return named.group(0) if named and "reward.txt" not in text else None
 
 
 def is_harbor_task(path: Path) -> bool:

@@ -35,7 +35,14 @@ def _num(value) -> float | None:
     return None
 
 
-def parse_reward(txt: bytes | None, js: bytes | None) -> RewardReading:
+#: how ``verifier.reward_key`` combines named rewards when it names none of them
+COMBINATIONS = {"mean": lambda v: sum(v) / len(v), "min": min}
+
+
+def parse_reward(txt: bytes | None, js: bytes | None, primary: str | None = None) -> RewardReading:
+    """The reward of one verifier run: reward.txt, else reward.json's ``reward``, else (a file of
+    named rewards, as Harbor's multi-reward tasks write) the one ``primary`` names
+    (``verifier.reward_key``: a key, or ``mean`` / ``min`` of every named reward)."""
     if txt is None and js is None:
         return RewardReading(None, "the verifier wrote no /logs/verifier/reward.txt (nor reward.json)")
     r_txt = None
@@ -79,6 +86,15 @@ def parse_reward(txt: bytes | None, js: bytes | None) -> RewardReading:
             None, f"reward.txt says {r_txt} but reward.json says {r_js}", metrics, side
         )
     reward = r_txt if r_txt is not None else r_js
+    if reward is None and primary is not None:
+        if primary in metrics:
+            reward = metrics[primary]
+        elif primary in COMBINATIONS and metrics:
+            reward = float(COMBINATIONS[primary](list(metrics.values())))
+        else:
+            return RewardReading(None, f"verifier.reward_key is {primary!r} but reward.json has no such named reward "
+                                       f"(it has: {', '.join(sorted(metrics)) or 'none'})", metrics, side)  # fmt: skip
     if reward is None:
-        return RewardReading(None, "reward.json has no `reward` key and there is no reward.txt", metrics, side)
+        return RewardReading(None, "reward.json has no `reward` key and there is no reward.txt (a file of named "
+                                   "rewards needs verifier.reward_key: NAME, mean or min)", metrics, side)  # fmt: skip
     return RewardReading(reward, None, metrics, side)

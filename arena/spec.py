@@ -87,6 +87,9 @@ class VerifierSection(_Section):
     # processes are not stopped and the verifier runs in the agent's machine — weaker isolation
     # (the carry rule is not applied); docker only (local ends every command's processes with it)
     keep_services: bool = False
+    # a verifier that writes named rewards (reward.json without `reward`, as Harbor's multi-reward
+    # tasks do): the one to score, or `mean` / `min` of them all (arena.reward.parse_reward)
+    reward_key: str | None = Field(None, min_length=1)
 
     _lists = field_validator("outputs", mode="before")(_as_list)
 

@@ -177,7 +177,8 @@ def run_trial(
             if data is not None:
                 (log_dir / name).write_bytes(data)
         outcome = read_verifier(timed_out=vr.timed_out, timeout_sec=task.spec.verifier.timeout_sec,
-                                stdout=vr.stdout, stderr=vr.stderr, reward_txt=txt, reward_json=js)  # fmt: skip
+                                stdout=vr.stdout, stderr=vr.stderr, reward_txt=txt, reward_json=js,
+                                reward_key=task.spec.verifier.reward_key)  # fmt: skip
         check = None if agent.name == "oracle" else (lambda: oracle_verifier_works(task, runtime, prepared))
         settle(res, outcome, agent_timed_out=out.timed_out, oracle_verifier_works=check)
         return res

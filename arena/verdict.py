@@ -40,12 +40,14 @@ class VerifierOutcome:
 
 
 def read_verifier(*, timed_out: bool, timeout_sec: float, stdout: str, stderr: str,
-                  reward_txt: bytes | None, reward_json: bytes | None) -> VerifierOutcome:  # fmt: skip
-    """What one verifier run says: a reward, or why it could not give one."""
+                  reward_txt: bytes | None, reward_json: bytes | None,
+                  reward_key: str | None = None) -> VerifierOutcome:  # fmt: skip
+    """What one verifier run says: a reward, or why it could not give one (``reward_key``: the
+    task's ``verifier.reward_key`` for a file of named rewards)."""
     if timed_out:
         return VerifierOutcome(status="verifier_error", failure_kind="verifier_timeout",
                                reason=f"verifier exceeded verifier.timeout_sec = {timeout_sec:g}s")  # fmt: skip
-    reading = parse_reward(reward_txt, reward_json)
+    reading = parse_reward(reward_txt, reward_json, reward_key)
     out = VerifierOutcome(metrics=reading.metrics, side_info=dict(reading.side_info or {}))
     broken = diagnose(stderr + "\n" + stdout)
     if reading.error:

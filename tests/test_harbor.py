@@ -315,10 +315,13 @@ def test_import_reports_what_the_verifier_needs_offline(foreign, tmp_path):
     res = import_harbor(foreign, tmp_path / "a")
     whys = [n.why for n in res.notes if n.field == "tests/test.sh"]
     assert any(w.startswith("downloads when it runs (") and "curl" in w and "uvx" in w for w in whys), whys
-    assert any("named rewards" in w and "reward.json" in w for w in whys), whys
+    named = {n.field: n for n in res.notes}["verifier.reward_key"]
+    assert "named rewards" in named.why and "reward.json" in named.why and "`mean`" in named.why
+    assert check_task(tmp_path / "a" / "hello-file")[0].spec.verifier.reward_key == "mean"
     (foreign / "tests" / "test.sh").write_text("#!/bin/bash\npytest -q /app/t.py && echo 1 > /logs/verifier/reward.txt\n")
     res = import_harbor(foreign, tmp_path / "b")
     assert not [n for n in res.notes if n.field == "tests/test.sh" and "downloads" in n.why]
+    assert "verifier.reward_key" not in {n.field for n in res.notes}
 
 
 @pytest.mark.parametrize("rt", [pytest.param("local", marks=pytest.mark.bwrap), pytest.param("docker", marks=pytest.mark.docker)])

@@ -36,3 +36,14 @@ def test_bad_reward_files_are_errors_not_zero(txt, js, needle):
 
 def test_json_only():
     assert parse_reward(None, b'{"reward": 0.25}').reward == 0.25
+
+
+def test_named_rewards_need_a_declared_key_or_combination():
+    """Harbor's multi-reward files: reward.json with named rewards and no `reward`."""
+    js = b'{"accuracy": 1.0, "style": 0.5, "note": "ok"}'
+    assert parse_reward(None, js).reward is None and "verifier.reward_key" in parse_reward(None, js).error
+    assert parse_reward(None, js, "style").reward == 0.5
+    assert parse_reward(None, js, "mean").reward == 0.75 and parse_reward(None, js, "min").reward == 0.5
+    bad = parse_reward(None, js, "speed")
+    assert bad.reward is None and "accuracy, style" in bad.error
+    assert parse_reward(b"1", js, "style").reward == 1.0  # reward.txt still comes first

@@ -292,7 +292,8 @@ def group_trial(task, texts: list[str], runtime, prepared, *, agent_name: str, t
             err = (sandbox.read_file(f"{GROUP_DIR}/{k}.err", limit=1 << 16) or b"").decode("utf-8", "replace")
             outcome = read_verifier(timed_out=rc in (124, 137), timeout_sec=timeout, stdout=out, stderr=err,
                                     reward_txt=sandbox.read_file(f"{GROUP_DIR}/{k}.reward.txt", limit=4096),
-                                    reward_json=sandbox.read_file(f"{GROUP_DIR}/{k}.reward.json", limit=1 << 20))  # fmt: skip
+                                    reward_json=sandbox.read_file(f"{GROUP_DIR}/{k}.reward.json", limit=1 << 20),
+                                    reward_key=task.spec.verifier.reward_key)  # fmt: skip
             settle(res, outcome, oracle_verifier_works=lambda: oracle_verifier_works(task, runtime, prepared))
         return results
     finally:
