@@ -142,9 +142,13 @@ def run_trial(
             return res
         res.agent_sec = time.perf_counter() - ta
         verifier_mounts = {"/verifier": task.paths.verifier}
-        if transcript is not None:
-            transcript.finish()
-            transcript.write(scratch / "arena-transcript" / TRANSCRIPT_FILE)
+        doc = out.info.pop("transcript", None)  # an agent's own transcript (a harness's proxy record)
+        if transcript is not None or doc is not None:
+            doc = transcript.finish() if transcript is not None else doc
+            (scratch / "arena-transcript").mkdir(exist_ok=True)
+            for where in (scratch / "arena-transcript" / TRANSCRIPT_FILE, log_dir / TRANSCRIPT_FILE):
+                where.write_text(json.dumps(doc, indent=1, default=str), encoding="utf-8")
+            res.side_info["transcript"] = TRANSCRIPT_FILE
             verifier_mounts[SANDBOX_DIR] = scratch / "arena-transcript"
             env = {**env, "ARENA_TRANSCRIPT": SANDBOX_PATH}
         _write(log_dir / "agent.stdout", out.stdout)
