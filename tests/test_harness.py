@@ -175,3 +175,36 @@ def test_endpoint_serves_a_real_checkpoint(tiny_model):
     with Endpoint(TransformersEngine(str(tiny_model), device="cpu"), model_name="tiny") as ep:
         out = OpenAIEngine("tiny", base_url=ep.url, retries=0).chat([[{"role": "user", "content": "hello"}]], max_new_tokens=8)
     assert out[0].finish_reason in ("stop", "length") and ep.log[0]["completion_tokens"] > 0
+
+
+class Submitter(Policy):
+    """Solves with one bash call, then submits the way mini-swe-agent expects."""
+
+    def chat(self, conversations, tools=None, **kw):
+        self.calls.append({"messages": conversations[0]})
+        done = any(m.get("role") == "tool" for m in conversations[0])
+        cmd = "echo COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT" if done else self.command
+        return [Completion("Next step.", [{"type": "function", "function": {"name": "bash", "arguments": {"command": cmd}}}], tokens=9)]
+
+
+@pytest.mark.slow
+def test_mini_swe_agent_completes_a_trial_through_the_route(make_task, local_runtime, tmp_path):
+    """The real mini-swe-agent (PyPI) in the sandbox, against arena's endpoint: needs it installed in
+    a venv whose prefix ARENA_MSWE_PREFIX names (it is mounted read-only into the sandbox)."""
+    import os
+    from pathlib import Path
+
+    prefix = os.environ.get("ARENA_MSWE_PREFIX")
+    if not prefix or not (Path(prefix) / "bin" / "mini").exists():
+        pytest.skip("set ARENA_MSWE_PREFIX to a venv with `pip install mini-swe-agent` (arena[harness])")
+    task, _ = load_task(make_task(agent_timeout=240))  # litellm's import alone takes seconds on a busy CPU
+    eng = Submitter("python3 -c \"print(sum(int(x) for x in open('/root/numbers.txt').read().split()))\" > /root/answer.txt")
+    with Endpoint(eng) as ep:
+        agent = HarnessAgent("mini-swe", base_url=ep.url, port=_free_port(), mounts={prefix: Path(prefix)},
+                             path=(f"{prefix}/bin",))  # fmt: skip
+        r = run_trial(task, agent, local_runtime, log_dir=tmp_path / "m")
+    assert (r.status, r.reward) == ("ok", 1.0), (r.reason, (tmp_path / "m" / "agent.stdout").read_text()[-2000:])
+    assert r.side_info["agent"]["proxy"]["requests"] == 2, r.side_info["agent"]["proxy"]
+    doc = json.loads((tmp_path / "m" / "trajectory.json").read_text())
+    assert [s["tool_calls"][0]["arguments"]["command"] for s in doc["steps"] if s["source"] == "agent"][-1].startswith(
+        "echo COMPLETE_TASK")  # fmt: skip

@@ -19,7 +19,9 @@ prefix given as ``mounts``) and ``opencode`` (``opencode run``, when node and op
 from __future__ import annotations
 
 import json
+import os
 import shlex
+import sys
 import tempfile
 import time
 import urllib.error
@@ -31,6 +33,7 @@ from arena.agents.base import Agent, AgentOutcome
 from arena.endpoint import RecordingProxy
 from arena.transcript import Transcript
 
+_DEFAULT_PATH = f"{os.path.dirname(sys.executable)}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 ASSETS = Path(__file__).resolve().parent / "assets"
 ROUTE_DIR = "/arena-route"
 PROMPT_FILE = "/logs/agent/harness_prompt.md"
@@ -49,7 +52,8 @@ HARNESSES = {
     "mini-harness": Harness("mini-harness", "python3 /arena-harness/mini_harness.py {prompt_file}",
                             "command -v python3 >/dev/null", "the sandbox needs python3",
                             {"/arena-harness": ASSETS}),
-    "mini-swe": Harness("mini-swe", "mini -y --exit-immediately -m openai/{model} -t \"$(cat {prompt_file})\"",
+    "mini-swe": Harness("mini-swe", "mini -y --exit-immediately -m openai/{model} -o /logs/agent/mini-swe.traj.json "
+                        "-t \"$(cat {prompt_file})\"",
                         "command -v mini >/dev/null", "pip install mini-swe-agent into the task image (or a prefix "
                         "mounted with `mounts`)"),
     "opencode": Harness("opencode", "opencode run -m arena/{model} \"$(cat {prompt_file})\"",
@@ -101,7 +105,8 @@ class HarnessAgent(Agent):
     """Runs a harness command in the sandbox against ``base_url`` through the recording proxy."""
 
     def __init__(self, harness: Harness | str, *, base_url: str, model: str = "arena", max_tokens_cap: int = 512,
-                 max_requests: int = 32, port: int = 18080, name: str | None = None, mounts: dict | None = None):  # fmt: skip
+                 max_requests: int = 32, port: int = 18080, name: str | None = None, mounts: dict | None = None,
+                 path: tuple[str, ...] = ()):  # fmt: skip
         if isinstance(harness, str):
             if harness not in HARNESSES:
                 raise ValueError(f"unknown harness {harness!r}; built in: {', '.join(HARNESSES)}")
@@ -109,6 +114,7 @@ class HarnessAgent(Agent):
         self.harness, self.base_url, self.model = harness, base_url, model
         self.cap, self.max_requests, self.port = max_tokens_cap, max_requests, port
         self.mounts = {**harness.mounts, **(mounts or {})}
+        self.path = tuple(path)  # sandbox folders put first on PATH (a harness installed under a mounted prefix)
         self.name = name or harness.name
 
     def run(self, sandbox, task, *, timeout, env):
@@ -120,6 +126,8 @@ class HarnessAgent(Agent):
         if why:
             return AgentOutcome(exit_code=1, stderr=f"harness {self.name}: the model endpoint {self.base_url} did not "
                                 f"answer: {why}", info={"harness": self.name, "endpoint_down": True})  # fmt: skip
+        if self.path:
+            env = {**env, "PATH": ":".join(self.path) + ":" + (env.get("PATH") or _DEFAULT_PATH)}
         chk = sandbox.exec(self.harness.check, timeout=30, env=env, mounts=self.mounts)
         if not chk.ok:
             return AgentOutcome(exit_code=127, stderr=f"harness {self.name} is not installed in the sandbox "
@@ -129,18 +137,22 @@ class HarnessAgent(Agent):
         with tempfile.TemporaryDirectory(prefix="arena-route-") as route:
             (Path(route) / "relay.py").write_bytes((ASSETS / "relay.py").read_bytes())
             proxy = RecordingProxy(self.base_url, f"{route}/proxy.sock", max_tokens_cap=self.cap, max_requests=self.max_requests)
-            cmd = self.harness.command.format(prompt_file=shlex.quote(PROMPT_FILE), model=shlex.quote(self.model))
+            cmd = self.harness.command.replace("{prompt_file}", shlex.quote(PROMPT_FILE)).replace("{model}", shlex.quote(self.model))
             wrapped = (f"python3 {ROUTE_DIR}/relay.py {ROUTE_DIR}/proxy.sock {self.port} & "
                        f"for i in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/{self.port}) 2>/dev/null && break; sleep 0.1; done; "
                        f"{cmd}")  # fmt: skip
             henv = {**env, "OPENAI_BASE_URL": f"http://127.0.0.1:{self.port}/v1", "OPENAI_API_BASE": f"http://127.0.0.1:{self.port}/v1",
                     "OPENAI_API_KEY": "arena-local", "ARENA_MODEL": self.model, "ARENA_MAX_TOKENS": str(self.cap),
-                    "MSWEA_CONFIGURED": "true"}  # fmt: skip
+                    "MSWEA_CONFIGURED": "true", "MSWEA_COST_TRACKING": "ignore_errors",
+                    "LITELLM_LOCAL_MODEL_COST_MAP": "True"}  # fmt: skip
+            launched = time.time()
             try:
                 r = sandbox.exec(wrapped, timeout=max(1.0, t_end - time.monotonic()), env=henv,
                                  mounts={**self.mounts, ROUTE_DIR: Path(route)})  # fmt: skip
             finally:
                 proxy.close()
+        first = next((x["t"] for x in proxy.records), None)
         info = {"harness": self.name, "proxy": proxy.summary(),
+                "startup_sec": None if first is None else round(first - launched, 4),  # launch -> first model call
                 "transcript": transcript_from_records(proxy.records, f"{task.id}/{self.name}", self.name, self.model)}  # fmt: skip
         return AgentOutcome.from_exec(r, **info)
