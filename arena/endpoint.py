@@ -101,11 +101,12 @@ class Endpoint:
                 _err(self, 404, f"no route {self.path}", "not_found")
 
             def do_POST(self):
+                doc = _body(self)
+                if doc is None:
+                    return None
                 if self.path.rstrip("/") not in ("/v1/chat/completions", "/chat/completions"):
                     return _err(self, 404, f"no route {self.path}", "not_found")
-                doc = _body(self)
-                if doc is not None:
-                    outer._complete(self, doc)
+                outer._complete(self, doc)
 
         self.server = ThreadingHTTPServer((host, port), Handler)
         self.server.daemon_threads = True
@@ -194,11 +195,12 @@ class RecordingProxy:
                 outer._forward(self, None)
 
             def do_POST(self):
+                doc = _body(self)  # read first: refusing before the body is read breaks the client's pipe
+                if doc is None:
+                    return None
                 if self.path.rstrip("/") not in ("/v1/chat/completions", "/chat/completions"):
                     return _err(self, 403, f"the proxy passes only the chat API, not {self.path}", "forbidden")
-                doc = _body(self)
-                if doc is not None:
-                    outer._forward(self, doc)
+                outer._forward(self, doc)
 
         if os.path.exists(socket_path):
             os.unlink(socket_path)

@@ -164,11 +164,17 @@ def _exec_turn(agent: Agent, sandbox, task, ctx: TurnContext, *, timeout: float,
                 "ARENA_DIALOGUE_FILE": f"{TURN_DIR}/dialogue.json", "ARENA_REPLY_FILE": f"{TURN_DIR}/reply.md"}  # fmt: skip
     out = agent.run(sandbox, task, timeout=timeout, env=turn_env)
     reply = sandbox.read_file(f"{TURN_DIR}/reply.md", limit=REPLY_LIMIT)
-    calls = []
+    calls, tokens = [], None
+    own = out.info.get("transcript") if isinstance(out.info, dict) else None  # e.g. a harness's proxy record
+    for step in (own or {}).get("steps", []):
+        outs = {r.get("source_call_id"): r.get("content", "") for r in step.get("observation", {}).get("results", [])}
+        calls += [(c["function_name"], c.get("arguments", {}), outs.get(c["tool_call_id"], "")) for c in step.get("tool_calls", [])]
+        if "completion_tokens" in step.get("metrics", {}):
+            tokens = (tokens or 0) + step["metrics"]["completion_tokens"]
     if out.stdout or out.stderr or out.exit_code not in (0, None):
         calls.append(("exec", {"agent": agent.name}, f"exit={'timeout' if out.timed_out else out.exit_code}\n"
                                                      f"stdout:\n{out.stdout[-4000:]}\nstderr:\n{out.stderr[-4000:]}"))  # fmt: skip
-    return TurnOutcome((reply or b"").decode("utf-8", "replace"), calls, None, None, out.exit_code, out.timed_out,
+    return TurnOutcome((reply or b"").decode("utf-8", "replace"), calls, None, tokens, out.exit_code, out.timed_out,
                        out.stdout, out.stderr, out.oom_killed)  # fmt: skip
 
 

@@ -208,3 +208,34 @@ def test_mini_swe_agent_completes_a_trial_through_the_route(make_task, local_run
     doc = json.loads((tmp_path / "m" / "trajectory.json").read_text())
     assert [s["tool_calls"][0]["arguments"]["command"] for s in doc["steps"] if s["source"] == "agent"][-1].startswith(
         "echo COMPLETE_TASK")  # fmt: skip
+
+
+class Clerk:
+    """A fake model for the multi-turn dialogue task: asks, closes, then writes the code with bash."""
+
+    name = "clerk"
+
+    def chat(self, conversations, tools=None, **kw):
+        conv = conversations[0]
+        text = " ".join(str(m.get("content")) for m in conv)
+        if conv[-1]["role"] == "tool":
+            return [Completion("Filed.", tokens=2)]
+        if "Write what the visitor told you" not in text:
+            return [Completion("done" if "The code is" in text else "Which code?", tokens=3)]
+        code = text.split("The code is ")[1].split(".")[0]
+        return [Completion("", [{"type": "function", "function": {"name": "bash", "arguments": {"command": f"echo {code} > /root/answer.txt"}}}], tokens=6)]
+
+
+def test_a_harness_plays_the_turns_of_a_multiturn_trial(make_task, local_runtime, tmp_path):
+    from test_multiturn import SECRET, dialogue_task
+
+    task, _ = load_task(dialogue_task(make_task))
+    with Endpoint(Clerk()) as ep:
+        r = run_trial(task, HarnessAgent("mini-harness", base_url=ep.url, port=_free_port()), local_runtime, log_dir=tmp_path / "t")
+    assert (r.status, r.reward) == ("ok", 1.0), r.reason
+    doc = json.loads((tmp_path / "t" / "trajectory.json").read_text())
+    agent = [s for s in doc["steps"] if s["source"] == "agent"]
+    assert [s["message"].strip() for s in agent[:2]] == ["Which code?", "done"]  # the harness's answers are its messages
+    write = agent[-1]
+    assert write["tool_calls"][0]["function_name"] == "bash" and SECRET in write["tool_calls"][0]["arguments"]["command"]
+    assert write["metrics"]["completion_tokens"] == 8

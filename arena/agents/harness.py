@@ -117,6 +117,24 @@ class HarnessAgent(Agent):
         self.path = tuple(path)  # sandbox folders put first on PATH (a harness installed under a mounted prefix)
         self.name = name or harness.name
 
+    @staticmethod
+    def _prompt(sandbox, task, env) -> str:
+        """The task's prompt; in a multi-turn trial, the turn's instructions, prompt and conversation."""
+        if not env.get("ARENA_PROMPT_FILE"):
+            return task.spec.prompt
+
+        def read(key: str) -> str:
+            return (sandbox.read_file(env[key]) or b"").decode("utf-8", "replace") if env.get(key) else ""
+
+        try:
+            said = json.loads(read("ARENA_DIALOGUE_FILE") or "[]")
+        except ValueError:
+            said = []
+        parts = [read("ARENA_INSTRUCTIONS_FILE").strip(), read("ARENA_PROMPT_FILE").strip()]
+        if said:
+            parts.append("The conversation so far:\n" + "\n".join(f"[{m.get('speaker')}] {m.get('content')}" for m in said))
+        return "\n\n".join(p for p in parts if p)
+
     def run(self, sandbox, task, *, timeout, env):
         t_end = time.monotonic() + timeout
         if type(sandbox).__module__ != "arena.sandbox.local":
@@ -133,7 +151,7 @@ class HarnessAgent(Agent):
             return AgentOutcome(exit_code=127, stderr=f"harness {self.name} is not installed in the sandbox "
                                 f"(`{self.harness.check}` failed): {self.harness.install}",
                                 info={"harness": self.name, "harness_missing": True})  # fmt: skip
-        sandbox.write_file(PROMPT_FILE, task.spec.prompt.encode("utf-8"))
+        sandbox.write_file(PROMPT_FILE, self._prompt(sandbox, task, env).encode("utf-8"))
         with tempfile.TemporaryDirectory(prefix="arena-route-") as route:
             (Path(route) / "relay.py").write_bytes((ASSETS / "relay.py").read_bytes())
             proxy = RecordingProxy(self.base_url, f"{route}/proxy.sock", max_tokens_cap=self.cap, max_requests=self.max_requests)
@@ -151,6 +169,11 @@ class HarnessAgent(Agent):
                                  mounts={**self.mounts, ROUTE_DIR: Path(route)})  # fmt: skip
             finally:
                 proxy.close()
+        reply = env.get("ARENA_REPLY_FILE")  # a turn of a multi-turn trial: the last answer is the message
+        last = next((((x.get("response") or {}).get("choices") or [{}])[0].get("message", {}).get("content")
+                     for x in reversed(proxy.records) if x.get("response")), None)  # fmt: skip
+        if reply and last and sandbox.read_file(reply, limit=1) is None:
+            sandbox.write_file(reply, str(last).encode("utf-8"))
         first = next((x["t"] for x in proxy.records), None)
         info = {"harness": self.name, "proxy": proxy.summary(),
                 "startup_sec": None if first is None else round(first - launched, 4),  # launch -> first model call
