@@ -142,6 +142,8 @@ def run_trial(
             return res
         res.agent_sec = time.perf_counter() - ta
         verifier_mounts = {"/verifier": task.paths.verifier}
+        if not isinstance(out.info, dict):
+            out.info = {}
         doc = out.info.pop("transcript", None)  # an agent's own transcript (a harness's proxy record)
         if transcript is not None or doc is not None:
             doc = transcript.finish() if transcript is not None else doc
