@@ -386,3 +386,18 @@ def test_transcript_render_and_load_reject_non_atif(tmp_path):
     (tmp_path / "bad.json").write_text(json.dumps({"steps": []}))
     with pytest.raises(ValueError, match="not an ATIF trajectory"):
         load(tmp_path / "bad.json")
+
+
+@pytest.mark.slow
+def test_a_transformers_user_model_plays_the_user(make_task, local_runtime, tiny_model, tmp_path):
+    # a real (tiny, random) checkpoint as the simulated user: the dialogue runs to max_rounds
+    root = dialogue_task(make_task)
+    md = root / "task.md"
+    md.write_text(md.read_text().replace("model: scripted", f"model: {tiny_model}\n  max_new_tokens: 8"))
+    task, findings = load_task(root)
+    assert not [f for f in findings if f.severity == "error"], findings
+    r = run_trial(task, OracleAgent(), local_runtime, log_dir=tmp_path / "u")
+    assert r.status == "ok" and r.reward == 0.0, r.reason  # a random model never says the code
+    doc = json.loads((tmp_path / "u" / "trajectory.json").read_text())
+    users = [s for s in doc["steps"] if s["source"] == "user"]
+    assert len(users) == 3 and {s["extra"]["user"] for s in users} == {"model"}
