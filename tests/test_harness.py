@@ -239,3 +239,14 @@ def test_a_harness_plays_the_turns_of_a_multiturn_trial(make_task, local_runtime
     write = agent[-1]
     assert write["tool_calls"][0]["function_name"] == "bash" and SECRET in write["tool_calls"][0]["arguments"]["command"]
     assert write["metrics"]["completion_tokens"] == 8
+
+
+def test_run_model_in_harness_mode_serves_the_engine(make_task, local_runtime, tmp_path):
+    from arena.agents.model import GenOptions, run_model
+
+    task, _ = load_task(make_task())
+    eng = Policy("python3 -c \"print(sum(int(x) for x in open('/root/numbers.txt').read().split()))\" > /root/answer.txt")
+    res = run_model(eng, [task], local_runtime, mode="harness:mini-harness", samples=2, workers=1, progress=False,
+                    options=GenOptions(max_new_tokens=48), agent_name="fake")  # fmt: skip
+    assert [(r.status, r.reward) for r in res] == [("ok", 1.0), ("ok", 1.0)]
+    assert all(c["max_new_tokens"] == 48 for c in eng.calls)  # the proxy's cap is the run's max_new_tokens

@@ -167,7 +167,30 @@ def run_model(
         specs = [TrialSpec(t, TextAgent(by_id[t.id][s] if t.id in by_id else "", agent_name), s)
                  for t in tasks for s in range(samples)]  # fmt: skip
         return run_batch(specs, runtime, store=store, workers=workers, executor=executor, progress=progress)
+    if mode.startswith("harness:"):  # an external harness in each sandbox, driving this engine through the proxy
+        return _run_harness(engine, tasks, runtime, harness=mode.split(":", 1)[1], samples=samples, options=options,
+                            store=store, workers=workers, agent_name=agent_name, progress=progress, executor=executor)  # fmt: skip
     agent = ModelAgent(engine, mode="tools", max_turns=max_turns, options=options, name=agent_name)
     specs = [TrialSpec(t, agent, s) for t in tasks for s in range(samples)]
     # a local engine generates one conversation at a time; endpoints take parallel requests
     return run_batch(specs, runtime, store=store, workers=workers, executor=executor, progress=progress)
+
+
+def _run_harness(engine: Engine, tasks, runtime, *, harness: str, samples, options, store, workers, agent_name,
+                 progress, executor):  # fmt: skip
+    """Serve the engine on 127.0.0.1 (an endpoint engine is used as it is) and run ``harness`` on every task."""
+    from arena.agents.harness import HarnessAgent
+    from arena.batch import TrialSpec, run_batch
+    from arena.endpoint import Endpoint
+
+    o = options or GenOptions()
+    served = None if engine.name == "openai" else Endpoint(engine, model_name=agent_name)
+    try:
+        url = served.url if served is not None else engine.base_url
+        agent = HarnessAgent(harness, base_url=url, model=getattr(engine, "model", agent_name) if served is None else agent_name,
+                             max_tokens_cap=o.max_new_tokens, name=agent_name)  # fmt: skip
+        specs = [TrialSpec(t, agent, s) for t in tasks for s in range(samples)]
+        return run_batch(specs, runtime, store=store, workers=workers, executor=executor, progress=progress)
+    finally:
+        if served is not None:
+            served.close()
