@@ -85,8 +85,8 @@ def evaluate(
 
         runtime = get_runtime("auto")
     ex_name = getattr(executor, "name", "local")
-    if mode == "tools" and ex_name != "local" and getattr(engine_obj, "name", engine) != "openai":
-        raise EvalError(f"tool mode generates inside each trial: on the {ex_name} executor it needs an endpoint "
+    if mode != "answer" and ex_name != "local" and getattr(engine_obj, "name", engine) != "openai":
+        raise EvalError(f"{mode} mode generates inside each trial: on the {ex_name} executor it needs an endpoint "
                         "every worker reaches (--engine openai --base-url …); or use --mode answer")  # fmt: skip
     if engine_obj is None:
         engine_obj = get_engine(engine, model=ck.model_path, **(engine_options or {}))

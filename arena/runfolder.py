@@ -68,7 +68,8 @@ class FailureKind(StrEnum):
     NO_REWARD = "no_reward"
     GROUP_EXEC = "group_exec"
     HARNESS = "harness"
-    UNSUPPORTED = "unsupported"  # the task declares what this runtime cannot do (verifier.keep_services on local)
+    UNSUPPORTED = "unsupported"  # the task declares what this runtime cannot honour (keep_services on local, a multi-turn key)
+    USER_MODEL = "user_model"  # a multi-turn trial's simulated user could not be loaded or answer
 
     @staticmethod
     def verifier_broken(diagnosis: str) -> str:

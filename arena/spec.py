@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from arena import domains
+from arena import domains, scenes
 from arena.findings import Finding, error, warning
 
 StrList = list[str]
@@ -134,6 +134,7 @@ class TaskSpec(BaseModel):
     user_persona: str | None = None
     declared_roles: tuple[str, ...] = ()
     declared_scenes: tuple[str, ...] = ()
+    structure: Any = None  # arena.scenes.Structure when the task declares multi-turn execution
 
     @property
     def domain(self) -> str | None:
@@ -153,6 +154,10 @@ KNOWN_TOP = {
     "scenes",
     "user_persona",
     "user-persona",
+    "agents",
+    "user",
+    "stop_rule",
+    "private_facts",
     "id",
     "name",
 }
@@ -337,7 +342,7 @@ def build_spec(fm: dict, body: str, path: str) -> tuple[TaskSpec | None, list[Fi
     if not isinstance(version, (str, int, float)):
         findings.append(error("frontmatter.type", path, "`version` must be a string like \"1.0\""))
         ok = False
-    prompt, roles, scenes, persona = parse_body(body)
+    prompt, roles, scenes_, persona = parse_body(body)
     decl_roles, good_r = _names(fm.get("roles"))
     decl_scenes, good_s = _names(fm.get("scenes"))
     for key, good in (("roles", good_r), ("scenes", good_s)):
@@ -350,8 +355,13 @@ def build_spec(fm: dict, body: str, path: str) -> tuple[TaskSpec | None, list[Fi
                     f"e.g. `{key}: [analyst, reviewer]`",
                 )
             )
-    _compare_parts(findings, path, "role", decl_roles, roles)
-    _compare_parts(findings, path, "scene", decl_scenes, scenes)
+    structure, more = scenes.parse_structure(
+        fm, {"prompt": prompt, "roles": roles, "scenes": scenes_, "persona": persona}, path
+    )
+    findings += more
+    agent_roles = [r for r in (structure.roles if structure else {}) if r not in decl_roles]
+    _compare_parts(findings, path, "role", decl_roles, roles, also_declared=agent_roles)
+    _compare_parts(findings, path, "scene", decl_scenes, scenes_)
     wants_persona = "user_persona" in fm or "user-persona" in fm
     if wants_persona and persona is None:
         findings.append(
@@ -373,15 +383,17 @@ def build_spec(fm: dict, body: str, path: str) -> tuple[TaskSpec | None, list[Fi
         prompt=prompt,
         body=body,
         roles=roles,
-        scenes=scenes,
+        scenes=scenes_,
         user_persona=persona,
         declared_roles=tuple(decl_roles),
         declared_scenes=tuple(decl_scenes),
+        structure=structure,
     )
     return spec, findings
 
 
-def _compare_parts(findings: list[Finding], path: str, kind: str, declared: list[str], present: dict) -> None:
+def _compare_parts(findings: list[Finding], path: str, kind: str, declared: list[str], present: dict,
+                   also_declared: list[str] = ()) -> None:  # fmt: skip
     for name in declared:
         if name not in present:
             findings.append(
@@ -393,7 +405,7 @@ def _compare_parts(findings: list[Finding], path: str, kind: str, declared: list
                 )
             )
     for name in present:
-        if name not in declared:
+        if name not in declared and name not in also_declared:
             findings.append(
                 warning(
                     "body.undeclared-part",

@@ -20,9 +20,11 @@ from pathlib import Path
 from arena import harbor
 from arena.agents.base import Agent, OracleAgent
 from arena.diagnose import diagnose, tail
+from arena.multiturn import UserSimError, make_user, refusals, run_dialogue
 from arena.runfolder import TrialResult
 from arena.sandbox.base import SKILLS_DIR, Prepared, Runtime, SandboxError, skills_source
 from arena.task import Task
+from arena.transcript import SANDBOX_DIR, SANDBOX_PATH, TRANSCRIPT_FILE, Transcript
 from arena.verdict import read_verifier, settle
 
 VERIFIER_LOGS = "/logs/verifier"
@@ -67,6 +69,21 @@ def _write(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8", errors="replace")
 
 
+def _multiturn_preflight(task: Task, res: TrialResult):
+    """(user simulator, refused?): a declared structure arena cannot honour, or a user model that does not
+    load, ends the trial here with the reason, before any sandbox starts."""
+    bad = refusals(task)
+    if bad:
+        res.status, res.failure_kind = "infra_error", "unsupported"
+        res.reason = "; ".join(f"{f.message} ({f.rule})" for f in bad[:3])
+        return None, True
+    try:
+        return make_user(task.spec.structure.user), False
+    except UserSimError as exc:
+        res.status, res.failure_kind, res.reason = "infra_error", "user_model", str(exc)
+        return None, True
+
+
 def run_trial(
     task: Task,
     agent: Agent,
@@ -87,8 +104,13 @@ def run_trial(
     log_dir.mkdir(parents=True, exist_ok=True)
     res.log_dir = str(log_dir)
     scratch = Path(tempfile.mkdtemp(prefix=f"arena-trial-{os.getpid()}-"))  # pid: the janitor can tell orphans
-    sandbox = None
+    sandbox = transcript = None
+    structure = task.spec.structure
     try:
+        if structure is not None:  # multi-turn: refuse what cannot be honoured before anything starts
+            user, refused = _multiturn_preflight(task, res)
+            if refused:
+                return res
         try:
             if prepared is None:
                 prepared = runtime.prepare(task)
@@ -112,7 +134,17 @@ def run_trial(
         # -- agent phase ---------------------------------------------------------------------
         ta = time.perf_counter()
         try:
-            out = agent.run(sandbox, task, timeout=task.spec.agent.timeout_sec, env=env)
+            if structure is not None:
+                transcript = Transcript(f"{task.id}/{agent.name}/{sample}", agent.name, extra={"task_id": task.id,
+                                        "private_facts": sorted(structure.user.private_facts) if structure.user else []})  # fmt: skip
+                try:
+                    out = run_dialogue(task, agent, sandbox, env=env, timeout=task.spec.agent.timeout_sec, user=user,
+                                       transcript=transcript)  # fmt: skip
+                except UserSimError as exc:
+                    res.status, res.failure_kind, res.reason = "infra_error", "user_model", str(exc)
+                    return res
+            else:
+                out = agent.run(sandbox, task, timeout=task.spec.agent.timeout_sec, env=env)
         except SandboxError as exc:
             res.status, res.failure_kind, res.reason = "infra_error", "agent_sandbox", str(exc)
             return res
@@ -120,13 +152,25 @@ def run_trial(
             res.status, res.failure_kind, res.reason = "infra_error", "agent_crash", f"{type(exc).__name__}: {exc}"
             return res
         res.agent_sec = time.perf_counter() - ta
+        verifier_mounts = harbor.mount_points(task, "verifier")  # /verifier (+ /tests for Harbor scripts)
+        if not isinstance(out.info, dict):
+            out.info = {}
+        doc = out.info.pop("transcript", None)  # an agent's own transcript (a harness's proxy record)
+        if transcript is not None or doc is not None:
+            doc = transcript.finish() if transcript is not None else doc
+            (scratch / "arena-transcript").mkdir(exist_ok=True)
+            for where in (scratch / "arena-transcript" / TRANSCRIPT_FILE, log_dir / TRANSCRIPT_FILE):
+                where.write_text(json.dumps(doc, indent=1, default=str), encoding="utf-8")
+            res.side_info["transcript"] = TRANSCRIPT_FILE
+            verifier_mounts[SANDBOX_DIR] = scratch / "arena-transcript"
+            env = {**env, "ARENA_TRANSCRIPT": SANDBOX_PATH}
         _write(log_dir / "agent.stdout", out.stdout)
         _write(log_dir / "agent.stderr", out.stderr)
         if out.info:
             res.side_info["agent"] = out.info
         if out.timed_out:  # kept whatever the verifier reads afterwards (arena.verdict.settle)
             res.status, res.failure_kind = "timeout", "agent_timeout"
-            res.reason = f"agent exceeded agent.timeout_sec = {task.spec.agent.timeout_sec:g}s"
+            res.reason = out.info.get("timeout_reason") or f"agent exceeded agent.timeout_sec = {task.spec.agent.timeout_sec:g}s"
         elif out.exit_code not in (0, None):
             d = diagnose(out.stderr + "\n" + out.stdout)
             res.side_info["agent_exit_code"] = out.exit_code
@@ -143,7 +187,7 @@ def run_trial(
             removed = sandbox.harden(keep_processes=keep)
             vr = sandbox.exec(
                 "bash /verifier/test.sh", timeout=task.spec.verifier.timeout_sec, env=env,
-                mounts=harbor.mount_points(task, "verifier"),
+                mounts=verifier_mounts,
             )  # fmt: skip
         except SandboxError as exc:
             if out.timed_out:  # the agent's timeout stands; the verifier could not run after it
@@ -183,6 +227,13 @@ def run_trial(
         settle(res, outcome, agent_timed_out=out.timed_out, oracle_verifier_works=check)
         return res
     finally:
+        if transcript is not None:  # partial or whole, the transcript is kept with the trial's logs
+            try:
+                transcript.finish(status=res.status)
+                transcript.write(log_dir / TRANSCRIPT_FILE)
+                res.side_info["transcript"] = TRANSCRIPT_FILE
+            except OSError as exc:
+                res.notes.append(f"transcript not written: {exc}")
         if sandbox is not None:
             try:
                 sandbox.close()

@@ -15,6 +15,7 @@ from tests.browser_util import browser_page, visible_texts
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "environments" / "examples"
+N_EXAMPLES = sum((p / "task.md").is_file() for p in EXAMPLES.iterdir())  # 8 single-turn + 2 multi-turn
 REFERENCE = REPO / "environments" / "reference"
 
 
@@ -53,14 +54,14 @@ def test_catalog_columns_and_task_pages(tmp_path, extras, capsys):
     argv = ["catalog", str(EXAMPLES), "--out", str(out), "--validate", str(v), "--learnability", str(learn),
             "--band", "0.1", "0.9", "--contamination", str(cont), "--json"]  # fmt: skip
     assert main(argv) == 0
-    assert json.loads(capsys.readouterr().out)["tasks"] == 8
+    assert json.loads(capsys.readouterr().out)["tasks"] == N_EXAMPLES == 10
     index = (out / "index.html").read_text()
     assert "<script src" not in index and "http" not in index
     waf = index[index.index(">waf-account-takeover<") :].split("</tr>")[0]
     assert ">passed<" in waf and "0.50 in band" in waf and ">clean<" in waf and ">cybersecurity<" in waf
     clm = index[index.index(">contact-list-merge<") :].split("</tr>")[0]
     assert "failed: static errors" in clm and "1.00 outside band" in clm and "13-gram overlap" in clm
-    assert "not validated" in index  # the other six
+    assert "not validated" in index  # the other eight
     page = (out / "tasks" / "examples" / "waf-account-takeover.html").read_text()
     assert (
         '<h1 id="task-id">waf-account-takeover</h1>' in page
@@ -96,13 +97,13 @@ def test_catalog_usage_errors(tmp_path, capsys):
 @pytest.mark.browser
 def test_filter_by_domain_and_open_a_task_in_a_browser(tmp_path):
     index, n = build_catalog([EXAMPLES, REFERENCE], tmp_path / "site")
-    assert n == 88
+    assert n == 80 + N_EXAMPLES
     with browser_page() as page:
         page.goto(index.as_uri())
-        assert page.inner_text("#shown") == "88"
+        assert page.inner_text("#shown") == str(80 + N_EXAMPLES)
         page.select_option('select.filter[data-key="domain"]', "cybersecurity")
         assert set(visible_texts(page, '#catalog td[data-key="domain"]')) == {"cybersecurity"}
-        assert page.inner_text("#shown") == "11"  # 10 reference tasks + the WAF example
+        assert page.inner_text("#shown") == "12"  # 10 reference tasks + the WAF and hand-off examples
         page.fill('input.filter[data-key="*"]', "waf")  # the example and the web-attack tasks (tag waf)
         hits = visible_texts(page, '#catalog td[data-key="id"]')
         assert "waf-account-takeover" in hits and all(h.startswith(("waf-", "web-attack-type-")) for h in hits)

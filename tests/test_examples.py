@@ -23,7 +23,9 @@ from arena.task import load_task
 from arena.trial import benchflow_env, run_trial
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "environments" / "examples"
-TASKS = sorted(p.name for p in EXAMPLES.iterdir() if (p / "task.md").is_file())
+#: the single-turn examples (the multi-turn ones, which declare scenes, have tests/test_multiturn_examples.py)
+TASKS = sorted(p.name for p in EXAMPLES.iterdir() if (p / "task.md").is_file()
+               and "\nscenes:" not in (p / "task.md").read_text())  # fmt: skip
 SHAPE_ONLY_MAX = 0.25  # a well-formed file with made-up content earns at most this much
 
 

@@ -40,13 +40,13 @@ def _limits(task) -> tuple:
 
 
 def test_bundled_tasks_round_trip_byte_for_byte(tmp_path):
-    sample = _tasks(EXAMPLES) + _tasks(REFERENCE)[::10]  # 8 examples + 8 reference tasks
+    sample = _tasks(EXAMPLES) + _tasks(REFERENCE)[::10]  # every example (multi-turn ones too) + 8 reference tasks
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     for p in sample:
         (corpus / p.name).symlink_to(p, target_is_directory=True)
     res, gate = export_harbor([corpus], tmp_path / "harbor")
-    assert len(res.written) == 16 and not gate.refused and res.ok
+    assert len(res.written) == len(sample) == len(_tasks(EXAMPLES)) + 8 and not gate.refused and res.ok
     for p in sample:
         h = tmp_path / "harbor" / p.name
         cfg = tomllib.loads((h / "task.toml").read_text())

@@ -31,6 +31,9 @@ def format_tool_result(exit_code, stdout: str, stderr: str, timed_out: bool, lim
     return f"{head}\nstdout:\n{cut(stdout)}\nstderr:\n{cut(stderr)}"
 
 
+_NO_TOOL = "error: the only tool is bash(command: str)"
+
+
 @dataclass
 class GenOptions:
     max_new_tokens: int = 64
@@ -64,15 +67,16 @@ class ModelAgent(Agent):
             return TextAgent(c.text, self.name).run(sandbox, task, timeout=timeout, env=env)
         return self._tools(sandbox, task, timeout=timeout, env=env)
 
-    def _tools(self, sandbox, task, *, timeout, env):
+    def _loop(self, sandbox, messages: list[dict], *, deadline: float, env, tools: bool = True, seed_base: int = 0):
+        """The tool loop on ``messages`` (extended in place): (final text, [(fn, args, output)], turns, tokens)."""
         o = self.options
-        deadline = time.monotonic() + timeout
-        messages = task_messages(task, o.system_prompt)
-        turns, calls_made, final = 0, 0, None
+        turns, calls, final, tokens = 0, [], None, 0
         while turns < self.max_turns and time.monotonic() < deadline:
             turns += 1
-            c = self.engine.chat([messages], tools=[BASH_TOOL], max_new_tokens=o.max_new_tokens,
-                                 temperature=o.temperature, seed=None if o.seed is None else o.seed + turns)[0]  # fmt: skip
+            seed = None if o.seed is None else o.seed + seed_base + turns
+            c = self.engine.chat([messages], tools=[BASH_TOOL] if tools else None, max_new_tokens=o.max_new_tokens,
+                                 temperature=o.temperature, seed=seed)[0]  # fmt: skip
+            tokens += c.tokens or 0
             messages.append(c.message())
             if not c.tool_calls:
                 final = c.text
@@ -81,21 +85,46 @@ class ModelAgent(Agent):
                 fn = call.get("function", {})
                 args = fn.get("arguments") if isinstance(fn.get("arguments"), dict) else {}
                 if fn.get("name") != "bash" or not isinstance(args.get("command"), str):
-                    messages.append({"role": "tool", "name": str(fn.get("name")),
-                                     "content": "error: the only tool is bash(command: str)"})  # fmt: skip
+                    text = _NO_TOOL
+                    messages.append({"role": "tool", "name": str(fn.get("name")), "content": text})
+                    calls.append((str(fn.get("name")), args, text))
                     continue
                 left = max(1.0, deadline - time.monotonic())
                 r = sandbox.exec(args["command"], timeout=min(self.tool_timeout, left), env=env)
-                calls_made += 1
-                messages.append({"role": "tool", "name": "bash",
-                                 "content": format_tool_result(r.exit_code, r.stdout, r.stderr, r.timed_out,
-                                                               self.max_tool_output)})  # fmt: skip
+                text = format_tool_result(r.exit_code, r.stdout, r.stderr, r.timed_out, self.max_tool_output)
+                messages.append({"role": "tool", "name": "bash", "content": text})
+                calls.append(("bash", args, text))
+        return final, calls, turns, tokens
+
+    def _tools(self, sandbox, task, *, timeout, env):
+        deadline = time.monotonic() + timeout
+        messages = task_messages(task, self.options.system_prompt)
+        final, calls, turns, _ = self._loop(sandbox, messages, deadline=deadline, env=env)
         path = task.spec.agent.answer_file
         if final and path and sandbox.read_file(path, limit=1) is None:
             sandbox.write_file(path, final.encode("utf-8"))  # a final answer counts when no file was written
         timed_out = time.monotonic() >= deadline
-        return AgentOutcome(timed_out=timed_out, info={"mode": "tools", "turns": turns, "tool_calls": calls_made,
+        return AgentOutcome(timed_out=timed_out, info={"mode": "tools", "turns": turns, "tool_calls": sum(c[2] != _NO_TOOL for c in calls),
                                                        "messages": messages})  # fmt: skip
+
+    def turn(self, sandbox, task, *, ctx, timeout, env):
+        """One turn of a multi-turn trial (arena.multiturn): the role's instructions, the turn's prompt and
+        what was said so far in; a bash tool loop when the role has the ``bash`` capability."""
+        from arena.multiturn import TurnOutcome
+
+        system = "\n\n".join(x for x in (self.options.system_prompt, ctx.instructions,
+                                          f"You act as `{ctx.role}` in scene `{ctx.scene}`.") if x)  # fmt: skip
+        messages = [{"role": "system", "content": system}, {"role": "user", "content": ctx.prompt}]
+        for m in ctx.dialogue:
+            mine = m["speaker"] == ctx.role
+            messages.append({"role": "assistant" if mine else "user",
+                             "content": m["content"] if mine else f"[{m['speaker']}] {m['content']}"})  # fmt: skip
+        if messages[-1]["role"] != "user":
+            messages.append({"role": "user", "content": "(your turn)"})
+        deadline = time.monotonic() + timeout
+        final, calls, _, tokens = self._loop(sandbox, messages, deadline=deadline, env=env,
+                                             tools="bash" in ctx.capabilities, seed_base=100 * ctx.round)  # fmt: skip
+        return TurnOutcome(final or "", calls, None, tokens, 0, time.monotonic() >= deadline)
 
 
 def generate_answers(engine: Engine, tasks: list, *, samples: int = 1, options: GenOptions | None = None) -> list[list[str]]:
@@ -138,7 +167,30 @@ def run_model(
         specs = [TrialSpec(t, TextAgent(by_id[t.id][s] if t.id in by_id else "", agent_name), s)
                  for t in tasks for s in range(samples)]  # fmt: skip
         return run_batch(specs, runtime, store=store, workers=workers, executor=executor, progress=progress)
+    if mode.startswith("harness:"):  # an external harness in each sandbox, driving this engine through the proxy
+        return _run_harness(engine, tasks, runtime, harness=mode.split(":", 1)[1], samples=samples, options=options,
+                            store=store, workers=workers, agent_name=agent_name, progress=progress, executor=executor)  # fmt: skip
     agent = ModelAgent(engine, mode="tools", max_turns=max_turns, options=options, name=agent_name)
     specs = [TrialSpec(t, agent, s) for t in tasks for s in range(samples)]
     # a local engine generates one conversation at a time; endpoints take parallel requests
     return run_batch(specs, runtime, store=store, workers=workers, executor=executor, progress=progress)
+
+
+def _run_harness(engine: Engine, tasks, runtime, *, harness: str, samples, options, store, workers, agent_name,
+                 progress, executor):  # fmt: skip
+    """Serve the engine on 127.0.0.1 (an endpoint engine is used as it is) and run ``harness`` on every task."""
+    from arena.agents.harness import HarnessAgent
+    from arena.batch import TrialSpec, run_batch
+    from arena.endpoint import Endpoint
+
+    o = options or GenOptions()
+    served = None if engine.name == "openai" else Endpoint(engine, model_name=agent_name)
+    try:
+        url = served.url if served is not None else engine.base_url
+        agent = HarnessAgent(harness, base_url=url, model=getattr(engine, "model", agent_name) if served is None else agent_name,
+                             max_tokens_cap=o.max_new_tokens, name=agent_name)  # fmt: skip
+        specs = [TrialSpec(t, agent, s) for t in tasks for s in range(samples)]
+        return run_batch(specs, runtime, store=store, workers=workers, executor=executor, progress=progress)
+    finally:
+        if served is not None:
+            served.close()

@@ -37,7 +37,9 @@ def add_parser(sub) -> None:
     p.add_argument("--temperature", type=float, help="default 0 for 1 sample, 1.0 for more")
     p.add_argument("--max-new-tokens", type=int, default=64)
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--mode", choices=("answer", "tools"), default="answer")
+    p.add_argument("--mode", choices=("answer", "tools", "harness:mini-harness", "harness:mini-swe", "harness:opencode"),
+                   default="answer", help="answer (one completion), tools (arena's bash-tool loop) or harness:NAME (an "
+                   "external agent harness in the sandbox, driving the model through arena's endpoint and proxy)")  # fmt: skip
     p.add_argument("--engine", **ENGINES.option(), default="transformers")
     p.add_argument("--base-url", help="OpenAI-compatible endpoint (engine openai)")
     p.add_argument("--retries", type=int, default=2, help="rounds of re-running infrastructure failures")

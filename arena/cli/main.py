@@ -12,7 +12,7 @@ import sys
 
 #: command modules under arena.cli (each light to import: heavy imports go inside handlers)
 COMMANDS = ("check", "run", "validate", "base", "generate", "domains", "coverage", "notebooks", "janitor", "model", "train", "eval", "probe", "score", "report", "showcase",
-            "export", "imports", "leaderboard", "catalog")
+            "export", "imports", "leaderboard", "catalog", "show")
 
 
 def build_parser() -> argparse.ArgumentParser:

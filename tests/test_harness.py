@@ -1,0 +1,252 @@
+"""Arena's OpenAI-compatible endpoint, the recording proxy, and harness agents (a command in the
+sandbox that talks to the endpoint through the proxy, network otherwise off): a real trial solved
+through the route, and every bad case a trial status with its reason."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import socket
+import urllib.error
+import urllib.request
+
+import pytest
+
+from arena.agents.harness import HarnessAgent
+from arena.endpoint import Endpoint, RecordingProxy
+from arena.engines import Completion, OpenAIEngine
+from arena.task import load_task
+from arena.trial import run_trial
+
+
+class Policy:
+    """A fake model: calls bash with `command` until a tool result is in the conversation, then answers."""
+
+    name = "fake"
+
+    def __init__(self, command: str, *, keep_calling: bool = False):
+        self.command, self.keep_calling, self.calls = command, keep_calling, []
+
+    def chat(self, conversations, tools=None, max_new_tokens=64, **kw):
+        conv = conversations[0]
+        self.calls.append({"max_new_tokens": max_new_tokens, "messages": conv, "tools": tools})
+        if conv[-1]["role"] == "tool" and not self.keep_calling:
+            return [Completion("The sum is written.", tokens=5)]
+        call = {"type": "function", "function": {"name": "bash", "arguments": {"command": self.command}}}
+        return [Completion("", [call], tokens=11)]
+
+
+class Broken:
+    name = "broken"
+
+    def chat(self, *a, **kw):
+        raise RuntimeError("engine exploded")
+
+
+def _free_port() -> int:
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+class _UnixConn(http.client.HTTPConnection):
+    def __init__(self, path):
+        super().__init__("localhost", timeout=10)
+        self.path_ = path
+
+    def connect(self):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.connect(self.path_)
+
+
+def _post_unix(path: str, route: str, doc) -> tuple[int, dict]:
+    c = _UnixConn(path)
+    c.request("POST", route, body=json.dumps(doc), headers={"Content-Type": "application/json"})
+    r = c.getresponse()
+    return r.status, json.loads(r.read())
+
+
+def test_endpoint_round_trip_with_tool_calls_and_bad_input():
+    eng = Policy("echo hi")
+    with Endpoint(eng, model_name="tiny") as ep:
+        client = OpenAIEngine("tiny", base_url=ep.url, retries=0)
+        out = client.chat([[{"role": "user", "content": "go"}]], tools=[{"type": "function", "function": {"name": "bash"}}])
+        assert out[0].tool_calls[0]["function"]["arguments"] == {"command": "echo hi"}
+        # the tool call goes back in OpenAI form (arguments as a string) and reaches the engine as a dict
+        conv = [{"role": "user", "content": "go"}, out[0].message() | {"tool_calls": [{"id": "c1", **out[0].tool_calls[0]}]},
+                {"role": "tool", "tool_call_id": "c1", "content": "exit=0"}]  # fmt: skip
+        assert client.chat([conv])[0].text == "The sum is written."
+        assert eng.calls[-1]["messages"][1]["tool_calls"][0]["function"]["arguments"] == {"command": "echo hi"}
+        with urllib.request.urlopen(ep.url + "/models") as r:
+            assert json.loads(r.read())["data"][0]["id"] == "tiny"
+        for body, code in ((b"not json", 400), (json.dumps({"messages": []}).encode(), 400)):
+            req = urllib.request.Request(ep.url + "/chat/completions", data=body, method="POST")
+            with pytest.raises(urllib.error.HTTPError) as exc:
+                urllib.request.urlopen(req)
+            assert exc.value.code == code
+        assert len(ep.log) == 2 and ep.log[0]["completion_tokens"] == 11
+    with Endpoint(Broken()) as ep:
+        req = urllib.request.Request(ep.url + "/chat/completions", data=json.dumps({"messages": [{"role": "user", "content": "x"}]}).encode())
+        with pytest.raises(urllib.error.HTTPError) as exc:
+            urllib.request.urlopen(req)
+        assert exc.value.code == 500 and "engine exploded" in exc.value.read().decode()
+
+
+def test_proxy_caps_counts_refuses_and_records(tmp_path):
+    eng = Policy("true")
+    with Endpoint(eng) as ep:
+        proxy = RecordingProxy(ep.url, str(tmp_path / "p.sock"), max_tokens_cap=32, max_requests=2)
+        try:
+            msg = {"messages": [{"role": "user", "content": "x"}], "max_tokens": 4000}
+            assert _post_unix(proxy.socket_path, "/v1/chat/completions", msg)[0] == 200
+            assert eng.calls[-1]["max_new_tokens"] == 32  # capped
+            assert _post_unix(proxy.socket_path, "/v1/chat/completions", {**msg, "max_tokens": 8})[0] == 200
+            assert eng.calls[-1]["max_new_tokens"] == 8  # under the cap: untouched
+            code, doc = _post_unix(proxy.socket_path, "/v1/chat/completions", msg)
+            assert code == 429 and "turn limit" in doc["error"]["message"]
+            assert _post_unix(proxy.socket_path, "/v1/embeddings", msg)[0] == 403  # only the chat API passes
+            s = proxy.summary()
+            assert (s["requests"], s["refused"], s["capped"], s["completion_tokens"]) == (3, 1, 1, 22)
+        finally:
+            proxy.close()
+    down = RecordingProxy(f"http://127.0.0.1:{_free_port()}/v1", str(tmp_path / "d.sock"))
+    try:
+        code, doc = _post_unix(down.socket_path, "/v1/chat/completions", {"messages": [{"role": "user", "content": "x"}]})
+        assert code == 502 and "did not answer" in doc["error"]["message"]
+    finally:
+        down.close()
+
+
+def test_harness_solves_a_trial_through_the_route_only(make_task, local_runtime, tmp_path):
+    port = {}
+    # the model's command: solve the task, and try the endpoint's host port directly (must fail)
+    cmd = ("python3 -c \"print(sum(int(x) for x in open('/root/numbers.txt').read().split()))\" > /root/answer.txt; "
+           "python3 -c \"import socket,sys; socket.create_connection(('127.0.0.1', int(sys.argv[1])), 2)\" {port} "
+           "&& echo reached > /root/direct.txt || echo blocked > /root/direct.txt")  # fmt: skip
+    eng = Policy("")
+    with Endpoint(eng) as ep:
+        port["ep"] = ep.server.server_address[1]
+        eng.command = cmd.format(port=port["ep"]) + "; cat /root/direct.txt"
+        task, _ = load_task(make_task())
+        agent = HarnessAgent("mini-harness", base_url=ep.url, port=_free_port())
+        r = run_trial(task, agent, local_runtime, log_dir=tmp_path / "h")
+    assert (r.status, r.reward) == ("ok", 1.0), (r.reason, (tmp_path / "h" / "agent.stderr").read_text())
+    assert r.side_info["agent"]["proxy"]["requests"] == 2 and r.side_info["agent"]["proxy"]["completion_tokens"] == 16
+    doc = json.loads((tmp_path / "h" / "trajectory.json").read_text())
+    assert doc["schema_version"] == "ATIF-v1.4" and r.side_info["transcript"] == "trajectory.json"
+    agent_steps = [s for s in doc["steps"] if s["source"] == "agent"]
+    assert agent_steps[0]["tool_calls"][0]["function_name"] == "bash"
+    assert "blocked" in agent_steps[0]["observation"]["results"][0]["content"]  # no way out but the proxy
+    assert agent_steps[0]["metrics"]["completion_tokens"] == 11 and agent_steps[1]["message"] == "The sum is written."
+
+
+def test_harness_bad_cases_are_trial_statuses(make_task, local_runtime, tmp_path):
+    task, _ = load_task(make_task())
+    # the endpoint does not answer
+    r = run_trial(task, HarnessAgent("mini-harness", base_url=f"http://127.0.0.1:{_free_port()}/v1"), local_runtime,
+                  log_dir=tmp_path / "a")  # fmt: skip
+    assert r.failure_kind == "agent_exit" and "did not answer" in r.reason and r.reward == 0.0
+    with Endpoint(Policy("true", keep_calling=True)) as ep:
+        # the harness is not installed in the sandbox
+        r = run_trial(task, HarnessAgent("opencode", base_url=ep.url), local_runtime, log_dir=tmp_path / "b")
+        assert "not installed in the sandbox" in r.reason and r.status in ("ok", "verifier_error")
+        # over the turn limit: the proxy refuses the third call, the harness stops and says why
+        agent = HarnessAgent("mini-harness", base_url=ep.url, max_requests=2, port=_free_port())
+        r = run_trial(task, agent, local_runtime, log_dir=tmp_path / "c")
+        assert r.side_info["agent"]["proxy"]["refused"] == 1 and "HTTP 429" in r.reason, r.reason
+    with pytest.raises(ValueError, match="unknown harness"):
+        HarnessAgent("nonesuch", base_url="http://127.0.0.1:1/v1")
+
+
+@pytest.mark.docker
+def test_harness_on_docker_is_refused_with_the_reason(make_task, docker_runtime, tmp_path):
+    task, _ = load_task(make_task())
+    with Endpoint(Policy("true")) as ep:
+        r = run_trial(task, HarnessAgent("mini-harness", base_url=ep.url), docker_runtime, log_dir=tmp_path / "d")
+    assert "no route to the model endpoint" in r.reason and r.reward == 0.0
+
+
+@pytest.mark.slow
+def test_endpoint_serves_a_real_checkpoint(tiny_model):
+    from arena.engines import TransformersEngine
+
+    with Endpoint(TransformersEngine(str(tiny_model), device="cpu"), model_name="tiny") as ep:
+        out = OpenAIEngine("tiny", base_url=ep.url, retries=0).chat([[{"role": "user", "content": "hello"}]], max_new_tokens=8)
+    assert out[0].finish_reason in ("stop", "length") and ep.log[0]["completion_tokens"] > 0
+
+
+class Submitter(Policy):
+    """Solves with one bash call, then submits the way mini-swe-agent expects."""
+
+    def chat(self, conversations, tools=None, **kw):
+        self.calls.append({"messages": conversations[0]})
+        done = any(m.get("role") == "tool" for m in conversations[0])
+        cmd = "echo COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT" if done else self.command
+        return [Completion("Next step.", [{"type": "function", "function": {"name": "bash", "arguments": {"command": cmd}}}], tokens=9)]
+
+
+@pytest.mark.slow
+def test_mini_swe_agent_completes_a_trial_through_the_route(make_task, local_runtime, tmp_path):
+    """The real mini-swe-agent (PyPI) in the sandbox, against arena's endpoint: needs it installed in
+    a venv whose prefix ARENA_MSWE_PREFIX names (it is mounted read-only into the sandbox)."""
+    import os
+    from pathlib import Path
+
+    prefix = os.environ.get("ARENA_MSWE_PREFIX")
+    if not prefix or not (Path(prefix) / "bin" / "mini").exists():
+        pytest.skip("set ARENA_MSWE_PREFIX to a venv with `pip install mini-swe-agent` (arena[harness])")
+    task, _ = load_task(make_task(agent_timeout=240))  # litellm's import alone takes seconds on a busy CPU
+    eng = Submitter("python3 -c \"print(sum(int(x) for x in open('/root/numbers.txt').read().split()))\" > /root/answer.txt")
+    with Endpoint(eng) as ep:
+        agent = HarnessAgent("mini-swe", base_url=ep.url, port=_free_port(), mounts={prefix: Path(prefix)},
+                             path=(f"{prefix}/bin",))  # fmt: skip
+        r = run_trial(task, agent, local_runtime, log_dir=tmp_path / "m")
+    assert (r.status, r.reward) == ("ok", 1.0), (r.reason, (tmp_path / "m" / "agent.stdout").read_text()[-2000:])
+    assert r.side_info["agent"]["proxy"]["requests"] == 2, r.side_info["agent"]["proxy"]
+    doc = json.loads((tmp_path / "m" / "trajectory.json").read_text())
+    assert [s["tool_calls"][0]["arguments"]["command"] for s in doc["steps"] if s["source"] == "agent"][-1].startswith(
+        "echo COMPLETE_TASK")  # fmt: skip
+
+
+class Clerk:
+    """A fake model for the multi-turn dialogue task: asks, closes, then writes the code with bash."""
+
+    name = "clerk"
+
+    def chat(self, conversations, tools=None, **kw):
+        conv = conversations[0]
+        text = " ".join(str(m.get("content")) for m in conv)
+        if conv[-1]["role"] == "tool":
+            return [Completion("Filed.", tokens=2)]
+        if "Write what the visitor told you" not in text:
+            return [Completion("done" if "The code is" in text else "Which code?", tokens=3)]
+        code = text.split("The code is ")[1].split(".")[0]
+        return [Completion("", [{"type": "function", "function": {"name": "bash", "arguments": {"command": f"echo {code} > /root/answer.txt"}}}], tokens=6)]
+
+
+def test_a_harness_plays_the_turns_of_a_multiturn_trial(make_task, local_runtime, tmp_path):
+    from test_multiturn import SECRET, dialogue_task
+
+    task, _ = load_task(dialogue_task(make_task))
+    with Endpoint(Clerk()) as ep:
+        r = run_trial(task, HarnessAgent("mini-harness", base_url=ep.url, port=_free_port()), local_runtime, log_dir=tmp_path / "t")
+    assert (r.status, r.reward) == ("ok", 1.0), r.reason
+    doc = json.loads((tmp_path / "t" / "trajectory.json").read_text())
+    agent = [s for s in doc["steps"] if s["source"] == "agent"]
+    assert [s["message"].strip() for s in agent[:2]] == ["Which code?", "done"]  # the harness's answers are its messages
+    write = agent[-1]
+    assert write["tool_calls"][0]["function_name"] == "bash" and SECRET in write["tool_calls"][0]["arguments"]["command"]
+    assert write["metrics"]["completion_tokens"] == 8
+
+
+def test_run_model_in_harness_mode_serves_the_engine(make_task, local_runtime, tmp_path):
+    from arena.agents.model import GenOptions, run_model
+
+    task, _ = load_task(make_task())
+    eng = Policy("python3 -c \"print(sum(int(x) for x in open('/root/numbers.txt').read().split()))\" > /root/answer.txt")
+    res = run_model(eng, [task], local_runtime, mode="harness:mini-harness", samples=2, workers=1, progress=False,
+                    options=GenOptions(max_new_tokens=48), agent_name="fake")  # fmt: skip
+    assert [(r.status, r.reward) for r in res] == [("ok", 1.0), ("ok", 1.0)]
+    assert all(c["max_new_tokens"] == 48 for c in eng.calls)  # the proxy's cap is the run's max_new_tokens
