@@ -76,16 +76,18 @@ def load(root: Path) -> list[tuple[str, str, str]]:
     return out
 
 
-def sft(base: str, rows, steps: int, lr: float, out: Path, seed: int):
+def sft(base: str, rows, steps: int, lr: float, out: Path, seed: int, batch: int = 32):
     from datasets import Dataset
     from transformers import AutoModelForCausalLM, AutoTokenizer
     from trl import SFTConfig, SFTTrainer
 
     tok = AutoTokenizer.from_pretrained(base)
     model = AutoModelForCausalLM.from_pretrained(base)
+    if steps == 0:  # the base model as it is
+        return model.eval(), tok, 0.0, None
     ds = Dataset.from_list([{"messages": [{"role": "user", "content": p}, {"role": "assistant", "content": a}]}
                             for p, a, _ in rows])  # fmt: skip
-    args = SFTConfig(output_dir=str(out), max_steps=steps, per_device_train_batch_size=32, learning_rate=lr,
+    args = SFTConfig(output_dir=str(out), max_steps=steps, per_device_train_batch_size=batch, learning_rate=lr,
                      lr_scheduler_type="cosine", warmup_steps=10, weight_decay=0.0, max_length=512,
                      assistant_only_loss=True, gradient_checkpointing=False, logging_steps=10_000,
                      save_strategy="no", report_to=[], use_cpu=True, bf16=False, dataloader_num_workers=0,
@@ -117,7 +119,7 @@ def exact_by_domain(model, tok, suite) -> collections.Counter:
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--baseline", default=str(REPO / "environments" / "reference"))
-    p.add_argument("--team", action="append", help="team corpus folder (repeatable; default bluefence)")
+    p.add_argument("--team", action="append", help="team corpus folder (repeatable; default bluefence; 'none': the baseline only)")
     p.add_argument("--suite", default=str(REPO / "data" / "heldout" / "tasks"))
     p.add_argument("--base", help="start from this model folder (default: a fresh tiny model)")
     p.add_argument("--size", default="tiny", help="tiny model size when --base is not given")
@@ -125,6 +127,8 @@ def main(argv=None) -> int:
     p.add_argument("--head-dim", type=int, default=16)
     p.add_argument("--steps", type=int, default=120)
     p.add_argument("--lr", type=float, default=5e-3)
+    p.add_argument("--batch", type=int, default=32)
+    p.add_argument("--threads", type=int, default=2)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--work", default="/tmp/arena-calibrate")
     a = p.parse_args(argv)
@@ -133,7 +137,7 @@ def main(argv=None) -> int:
     import torch
 
     datasets.disable_progress_bars()
-    torch.set_num_threads(2)
+    torch.set_num_threads(a.threads)
     work = Path(a.work)
     base = a.base
     if base is None:
@@ -149,15 +153,17 @@ def main(argv=None) -> int:
         print(f"fresh tiny model: {info['parameters']:,} parameters")
     suite = load(Path(a.suite))
     teams = a.team or [str(REPO / "environments" / "teams" / "bluefence")]
-    runs = {"baseline": Path(a.baseline), **{Path(t).name: Path(t) for t in teams}}
+    runs = {"baseline": Path(a.baseline), **({} if a.team == ["none"] else {Path(t).name: Path(t) for t in teams})}
     print(f"suite: {len(suite)} tasks; {a.steps} SFT steps per run")
     for name, root in runs.items():
         rows = load(root)
-        model, tok, secs, loss = sft(base, rows, a.steps, a.lr, work / name, a.seed)
+        model, tok, secs, loss = sft(base, rows, a.steps, a.lr, work / name, a.seed, a.batch)
+        t0 = time.perf_counter()
         hits = exact_by_domain(model, tok, suite)
-        per = " ".join(f"{d}={n}" for d, n in sorted(hits.items()) if n)
-        print(f"{name:>12}: {len(rows)} rows, {secs:.0f} s, final loss {loss:.3f}; "
-              f"held-out exact {sum(hits.values())}/{len(suite)} {per}", flush=True)  # fmt: skip
+        per = " ".join(f"{d[:4]}={hits[d]}" for d in sorted({d for _, _, d in suite}))
+        loss_s = f"{loss:.3f}" if loss is not None else "-"
+        print(f"{name:>12}: {len(rows)} rows, sft {secs:.0f} s, eval {time.perf_counter() - t0:.0f} s, final loss "
+              f"{loss_s}; held-out exact {sum(hits.values())}/{len(suite)} {per}", flush=True)  # fmt: skip
     return 0
 
 
