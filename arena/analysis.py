@@ -3,8 +3,10 @@
 A results folder holds evaluation run folders under ``eval/<run>/`` (each with a
 ``trials.parquet``; names: ``baseline``, ``baseline-reseed`` (the A/A control), team names, and
 ``single-<domain>`` for the single-domain runs of the transfer matrix), and optionally
-``transfer_meta.csv``, ``validate/validate.json``, ``learnability/<team>/`` and ``organizers/``
-(the organizers' contracts and run reports, brought in by ``arena import organizers``).  Scores
+``transfer_meta.csv``, ``validate/validate.json``, ``learnability/<team>/``, ``probe/<team>/``
+(memorization probe folders of ``arena probe``; one without ``heldout/`` takes ``eval/<team>/``)
+and ``organizers/`` (the organizers' contracts and run reports, brought in by ``arena import
+organizers``).  Scores
 follow the organizers' rule by default (``rule``, ``engine``, ``interval``: see :mod:`arena.stats`).  It may come from
 `arena showcase` or from a cluster: only the layout matters.
 """
@@ -171,12 +173,28 @@ class Results:
         df = pd.DataFrame(rows, columns=["team", "flag"])
         return df.groupby(["team", "flag"]).size().rename("count").reset_index()
 
+    def memorization(self):
+        """The memorization table (:func:`arena.memorization.memorization_table`, by team) of the
+        probe folders under ``probe/<team>/``, or None when there is none."""
+        import pandas as pd
+
+        from arena.memorization import memorization_table
+        from arena.probe import load_probe, probe_dirs
+
+        dirs = probe_dirs(self.root / "probe")
+        if not dirs:
+            return None
+        rows = pd.concat([load_probe(f"{team}={d}", heldout_run=self.eval_dirs.get(team)) for team, d in dirs.items()],
+                         ignore_index=True)  # fmt: skip
+        return memorization_table(rows, n_resamples=self.resamples, seed=self.seed)
+
     def award(self, scores=None):
         from arena.award import award_report
 
         scores = scores if scores is not None else self.scores()[0]
         return award_report(scores, cap=self.cap, metric=self.metric, n_resamples=self.resamples, rule=self.rule,
-                            families=self.families(), validation=self.validation_flags())  # fmt: skip
+                            families=self.families(), validation=self.validation_flags(),
+                            memorization=self.memorization())  # fmt: skip
 
 
 def training_curves(run_dir: str | Path):

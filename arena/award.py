@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from arena.domains import resolve
+from arena.memorization import FLAG_GAP, memorization_flags
 from arena.stats import OVERALL, domain_order, tie_groups
 
 LEADER, TIED, NO_GAIN = "leader", "tied", "no_gain"
@@ -199,6 +200,7 @@ FLAG_WORDS = {
     "heldout_overlap": "training task(s) near-duplicating held-out tasks",
     "cross_team_overlap": "task(s) near-duplicating another team's",
     "validation": "validation flag(s)",
+    "memorization": "memorization probe flag",
 }
 
 
@@ -263,12 +265,15 @@ def award_report(scores: pd.DataFrame, *, cap: float | None, metric: str = "pass
                  power: float = 0.8, alpha: float = 0.05, families: pd.DataFrame | None = None,
                  home_domains: Mapping[str, str] | None = None, contamination: pd.DataFrame | None = None,
                  heldout: str | Sequence[str] = "heldout", team_sources: Mapping[str, str] | None = None,
-                 validation: pd.DataFrame | None = None, rule: str | None = None) -> AwardReport:  # fmt: skip
+                 validation: pd.DataFrame | None = None, rule: str | None = None,
+                 memorization: pd.DataFrame | None = None, memorization_gap: float = FLAG_GAP) -> AwardReport:  # fmt: skip
     """The award report from a score table (computed with the ``cap``, ``metric``, ``confidence``
     … given here, which the caveats quote; pass the same values).  Optional: ``families`` (a
     family_table), ``contamination`` (a contamination_report; ``heldout`` names the suite's
     source, ``team_sources`` maps document sources to teams), ``validation`` (team, flag[, count]
-    [, detail]).  Returns an :class:`AwardReport`.
+    [, detail]), ``memorization`` (an :func:`arena.memorization.memorization_table` by team: a
+    team whose train − held-out gap is at least ``memorization_gap`` while its held-out Δ CI
+    covers 0 gets a ``memorization`` flag).  Returns an :class:`AwardReport`.
 
     ``ranking`` is :func:`domain_ranking` on ``overall`` plus uncapped_delta, cap_binds,
     n_domains_gain / n_domains_loss (domain CIs above / below 0) and n_flags.  ``rule`` is the
@@ -295,6 +300,8 @@ def award_report(scores: pd.DataFrame, *, cap: float | None, metric: str = "pass
         parts.append(contamination_flags(contamination, heldout=heldout, team_sources=team_sources))
     if validation is not None and len(validation):
         parts.append(validation_flags(validation))
+    if memorization is not None and len(memorization):
+        parts.append(memorization_flags(memorization, scores, gap=memorization_gap))
     parts = [p for p in parts if len(p)]
     flags = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=FLAG_COLUMNS)
     flags = flags.sort_values(["team", "kind"], kind="stable").reset_index(drop=True)
@@ -386,11 +393,20 @@ def award_report(scores: pd.DataFrame, *, cap: float | None, metric: str = "pass
             f"({len(fam)} families × up to {n_domains} domains, each its own {conf} CI, not adjusted for multiple "
             "comparisons); a family 'transfers' when some domain other than its own has a CI above 0."
         )  # fmt: skip
+    if memorization is not None and len(memorization):
+        caveats.append(
+            "The memorization probe compares each probed team's pass rate on its own training tasks, on fresh instances "
+            "of the same families (training templates and entity pools, new seeds) and on the held-out suite; a team "
+            f"is flagged when its train − held-out gap is at least {memorization_gap * 100:.0f} points with a {conf} CI "
+            "above 0 while its held-out Δ is indistinguishable from 0."
+        )  # fmt: skip
     for team, g in flags.groupby("team", sort=True):
         counts = g.groupby("kind")["count"].sum()
         kinds = "; ".join(f"{int(c)} {FLAG_WORDS.get(k, k.replace('_', ' '))}" for k, c in counts.items())
         where = "" if team in set(ranking["team"]) else " (not among the scored teams)"
         risk = ("overlap with the held-out suite can inflate its score" if "heldout_overlap" in counts
+                else "its model passes the tasks it was trained on, not the suite: the corpus teaches its own instances "
+                f"({g.loc[g['kind'] == 'memorization', 'detail'].iloc[0]})" if "memorization" in counts
                 else "review them before an award")  # fmt: skip
         caveats.append(f"{team}{where} carries flags: {kinds}; {risk}.")
     return AwardReport(ranking, leaders, fam, flags, caveats)

@@ -136,3 +136,49 @@ def memorization_table(rows: pd.DataFrame | None = None, *, train: pd.DataFrame 
     cols = [group, "domain"] + [f"n_{s}" for s in SPLITS] + [f"pass_{s}" for s in SPLITS]
     cols += [c for gap in GAPS for c in (gap, f"{gap}_low", f"{gap}_high")]
     return pd.DataFrame(out, columns=cols)
+
+
+#: a train − held-out gap this large (overall, CI above 0) with a held-out Δ whose CI covers 0 is
+#: flagged: the issue's bar for the memorizing demo team (its own tasks 30+ points above held-out)
+FLAG_GAP = 0.30
+
+
+def _pts(x: float) -> str:
+    return "n/a" if not np.isfinite(x) else f"{x * 100:+.1f}"
+
+
+def _pct(x: float) -> str:
+    return "n/a" if not np.isfinite(x) else f"{x:.0%}"
+
+
+def memorization_flags(table: pd.DataFrame, scores: pd.DataFrame, *, gap: float = FLAG_GAP,
+                       group: str = "team") -> pd.DataFrame:  # fmt: skip
+    """Teams that pass their own training tasks far more than the held-out suite without a held-out
+    gain: overall train_heldout_gap ≥ ``gap`` with its CI above 0, and the team's overall Δ
+    (``scores``, an :func:`arena.stats.score_table`) with a CI covering 0.  Columns: team, kind
+    (``memorization``), count (1), detail (the numbers).  Teams not in ``scores`` are not flagged
+    (their held-out Δ is unknown)."""
+    need = {group, "domain", "train_heldout_gap", "train_heldout_gap_low"}
+    if not need <= set(table.columns):
+        raise ValueError(
+            f"table must be a memorization_table; missing columns {sorted(need - set(table.columns))}"
+        )
+    overall = scores[scores["domain"] == OVERALL].set_index("team")
+    rows = []
+    for r in table[table["domain"] == OVERALL].to_dict("records"):
+        team = r[group]
+        if team not in overall.index or not np.isfinite(r["train_heldout_gap"]):
+            continue
+        d = overall.loc[team]
+        if not (
+            r["train_heldout_gap"] >= gap
+            and r["train_heldout_gap_low"] > 0
+            and d["ci_low"] <= 0 <= d["ci_high"]
+        ):
+            continue
+        detail = (f"train {_pct(r['pass_train'])}, fresh {_pct(r['pass_fresh'])}, held-out {_pct(r['pass_heldout'])} pass rate; "
+                  f"train − held-out {_pts(r['train_heldout_gap'])} pp [{_pts(r['train_heldout_gap_low'])}, "
+                  f"{_pts(r['train_heldout_gap_high'])}], train − fresh {_pts(r['memorization_gap'])} pp; held-out Δ "
+                  f"{_pts(d['delta'])} pp [{_pts(d['ci_low'])}, {_pts(d['ci_high'])}]")  # fmt: skip
+        rows.append({"team": team, "kind": "memorization", "count": 1, "detail": detail})
+    return pd.DataFrame(rows, columns=["team", "kind", "count", "detail"])

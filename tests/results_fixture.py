@@ -28,14 +28,36 @@ def _trials(name: str, rates: dict[str, float], seed: int, samples: int = 1) -> 
     return pd.DataFrame(rows)
 
 
+#: the memorization probe's planted pass counts: team -> (domains, tasks per domain, train passes, fresh passes)
+PROBE = {
+    "parrot": (("sciences", "finance-economics", "ai-ml-agentic", "software-engineering"), 14, 13, 3),
+    "polymath": (tuple(DOMAIN_IDS), 12, 5, 4),
+}
+
+
+def _probe_trials(domains: tuple[str, ...], n: int, passes: int, split: str) -> pd.DataFrame:
+    """Exactly ``passes`` of the ``n`` tasks of every domain pass (one sample each)."""
+    rows = []
+    for d in domains:
+        for i in range(n):
+            tid = f"{split}-{d}-{i:02d}"
+            rows.append({"task_id": tid, "task_digest": hashlib.sha1(tid.encode()).hexdigest(), "domain": d,
+                         "sample": 0, "agent": "model", "reward": 1.0 if i < passes else 0.1, "status": "ok",
+                         "trial_key": f"{tid}/model/0"})  # fmt: skip
+    return pd.DataFrame(rows)
+
+
 def make_results(root: Path) -> Path:
     """baseline 0.25 everywhere; bluefence 0.85 on cybersecurity; polymath +0.1 everywhere;
-    baseline-reseed = the baseline's rates with other noise; single-<d>: 0.8 on d."""
+    parrot = the baseline's rates with other noise (the memorizer: no held-out gain);
+    baseline-reseed = the baseline's rates with other noise; single-<d>: 0.8 on d.
+    probe/<team>/{train,fresh}/: the planted counts of PROBE (held-out: the team's eval run)."""
     specs = {
         "baseline": ({"_": 0.25}, 1, {}),
         "baseline-reseed": ({"_": 0.25}, 2, {"control": "baseline"}),
         "bluefence": ({"_": 0.25, "cybersecurity": 0.85}, 3, {"team": "bluefence"}),
         "polymath": ({"_": 0.35}, 4, {"team": "polymath"}),
+        "parrot": ({"_": 0.25}, 5, {"team": "parrot"}),
     }
     for d in DOMAIN_IDS:
         specs[f"single-{d}"] = ({"_": 0.25, d: 0.8}, 10 + DOMAIN_IDS.index(d), {"train_domains": [d]})
@@ -44,6 +66,12 @@ def make_results(root: Path) -> Path:
         out.mkdir(parents=True)
         _trials(name, rates, seed).to_parquet(out / "trials.parquet", index=False)
         (out / "run.json").write_text(json.dumps({"kind": "eval", **meta}))
+    for team, (doms, n, train, fresh) in PROBE.items():
+        for split, passes in (("train", train), ("fresh", fresh)):
+            out = root / "probe" / team / split
+            out.mkdir(parents=True)
+            _probe_trials(doms, n, passes, split).to_parquet(out / "trials.parquet", index=False)
+        (root / "probe" / team / "probe.json").write_text(json.dumps({"kind": "probe", "team": team}))
     rows = [{"run": f"single-{d}", "train_domains": d, "family": f"fam-{d}", "start": "base", "control": ""}
             for d in DOMAIN_IDS]  # fmt: skip
     pd.DataFrame(rows).to_csv(root / "transfer_meta.csv", index=False)

@@ -20,7 +20,7 @@ def test_scores_find_the_planted_lift_and_the_control_stays_null(results):
     assert cyber.ci_low > 0.3
     ctrl = scores[(scores.team == "baseline-reseed") & (scores.domain == "overall")].iloc[0]
     assert ctrl.ci_low < 0 < ctrl.ci_high
-    assert set(board.team) == {"bluefence", "polymath", "baseline-reseed"}
+    assert set(board.team) == {"bluefence", "polymath", "parrot", "baseline-reseed"}
 
 
 def test_transfer_diagonal_beats_off_diagonal(results):

@@ -8,7 +8,8 @@ import pytest
 from arena.cli.report import corpus_documents
 
 pytest.importorskip("datasketch")
-CORPORA = ["environments/reference", "environments/teams/polymath", "environments/teams/bluefence"]
+CORPORA = ["environments/reference", "environments/teams/polymath", "environments/teams/bluefence",
+           "environments/teams/parrot"]
 
 
 def test_heldout_is_clean_against_every_training_corpus():

@@ -21,7 +21,7 @@ REPO = Path(__file__).resolve().parents[1]
 REFERENCE = REPO / "environments" / "reference"
 TEAMS = REPO / "environments" / "teams"
 HELDOUT = REPO / "data" / "heldout"
-TEAM_NAMES = ("polymath", "bluefence", "hasty")
+TEAM_NAMES = ("polymath", "bluefence", "hasty", "parrot")
 
 
 def _tasks(path: Path):
@@ -80,6 +80,28 @@ def test_broad_and_narrow_entries_are_clean_and_shaped_as_described():
     for team in ("polymath", "bluefence"):
         report = check_paths([str(TEAMS / team)])
         assert report.findings == [], team
+
+
+def test_parrot_is_few_instances_each_repeated_as_near_duplicates():
+    """The memorization control: 8 instances x 7 copies; a copy changes only the wording."""
+    tasks = _tasks(TEAMS / "parrot")
+    by_instance: dict[str, list] = {}
+    for t in tasks:
+        base, _, k = t.id.rpartition("-v")
+        assert k.isdigit(), t.id
+        by_instance.setdefault(base, []).append(t)
+    assert len(tasks) == 56 and len(by_instance) == 8
+    assert {t.spec.metadata.family for t in tasks} == {"unit-convert", "invoice-total", "metric-argmax", "code-output"}
+    for base, copies in by_instance.items():
+        assert len(copies) == 7, base
+        truths = {json.dumps({k: v for k, v in _expected(t).items() if k != "task"}, sort_keys=True) for t in copies}
+        assert len(truths) == 1, f"{base}: copies differ in answer, entities or difficulty"
+        assert len({t.spec.prompt for t in copies}) == 7, f"{base}: two copies share a prompt"
+        # same data: every copy holds the first copy's data lines (the instance block between the
+        # intro and the question)
+        data = copies[0].spec.prompt.split("\n\n")[1]
+        assert all(data in t.spec.prompt for t in copies), base
+    assert check_paths([str(TEAMS / "parrot")]).findings == []
 
 
 def test_no_prompt_repeats_across_training_corpora():
@@ -223,5 +245,6 @@ def test_corpora_stay_small():
             else:
                 files += p.stat().st_size
     assert files < 8_000_000
-    # what `du --apparent-size` reports; ~19.5 MB since bluefence holds the 200-task maximum (2026-11-29)
-    assert files + 4096 * dirs < 21_000_000
+    # what `du --apparent-size` reports; ~19.5 MB since bluefence holds the 200-task maximum (2026-11-29),
+    # ~21.2 MB with the 56-task parrot entry (2026-12-04)
+    assert files + 4096 * dirs < 22_000_000

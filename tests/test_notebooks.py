@@ -95,11 +95,17 @@ def test_04_evaluate(tmp_path, tiny, local_runtime):
 
 def test_05_analysis_on_a_results_folder(tmp_path, results):
     r = run_notebook("05", {"results": str(results), "resamples": 2000}, out_dir=tmp_path / "nb").records
-    assert set(r["teams"]) == {"bluefence", "polymath", "baseline-reseed"}
+    assert set(r["teams"]) == {"bluefence", "polymath", "parrot", "baseline-reseed"}
     lo, hi = r["ci"]["baseline-reseed"]
     assert lo < 0 < hi  # the A/A control covers 0
     assert any(x["team"] == "bluefence" and x["domain"] == "cybersecurity" for x in r["lifts_excluding_zero"])
     assert r["transfer_summary"]
+    # the memorization probe of the planted probe/ folders: parrot recalls its own tasks (13 of 14 per
+    # domain) but passes 3 of 14 fresh instances; polymath 5 of 12 vs 4 of 12
+    memo = {x["team"]: x for x in r["memorization"]}
+    assert memo["parrot"]["pass_train"] == pytest.approx(13 / 14) and memo["parrot"]["pass_fresh"] == pytest.approx(3 / 14)
+    assert memo["parrot"]["memorization_gap_low"] > 0.3
+    assert memo["polymath"]["memorization_gap"] == pytest.approx(1 / 12)
 
 
 def test_06_award_report(tmp_path, results):

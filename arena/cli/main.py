@@ -11,7 +11,7 @@ import importlib
 import sys
 
 #: command modules under arena.cli (each light to import: heavy imports go inside handlers)
-COMMANDS = ("check", "run", "validate", "base", "generate", "domains", "coverage", "notebooks", "janitor", "model", "train", "eval", "score", "report", "showcase",
+COMMANDS = ("check", "run", "validate", "base", "generate", "domains", "coverage", "notebooks", "janitor", "model", "train", "eval", "probe", "score", "report", "showcase",
             "export", "imports", "leaderboard", "catalog")
 
 

@@ -20,10 +20,12 @@ HELP = """Write the evaluation report of team checkpoints against the baseline t
       transfer, transfer_summary, family, warm_start   (runs with train_domains metadata)
       learnability, learnability_profile        (per task / per domain, of --learnability RUN)
       contamination                             (with --corpus / --heldout)
+      memorization                              (with --probe)
       award_ranking, award_domain_leaders, award_families, award_flags, caveats
   DIR/figures/NAME.{png,svg}
       forest (Δ with CIs, tie groups), domain_bars, transfer_heatmap, family_heatmap,
-      learnability, contamination (only when at most --max-table-rows rows are flagged)
+      learnability, contamination (only when at most --max-table-rows rows are flagged),
+      memorization (with --probe)
 
 RUNs are run folders (PATH or NAME=PATH) as for `arena score`; the scoring options are the
 same and the numbers identical.  Transfer tables need each run's training domains: from its
@@ -31,7 +33,11 @@ run.json / model_card.json, or from --transfer-meta FILE (CSV/JSON with columns 
 train_domains[, family, start, control]; `run` is a run's name or folder; it overrides the
 folders' metadata).  Transfer Δs are against --baseline.  Contamination compares the training
 corpora (--corpus, each named after its team: NAME=PATH or the folder name) with each other and
-with the held-out suite (--heldout).  Same inputs and seed: same tables, same figure bytes.
+with the held-out suite (--heldout).  The memorization probe (--probe DIR..., folders made by
+`arena probe`, NAME=DIR to name the team) sets each team's pass rate on its own training tasks
+against fresh instances of the same families and the held-out suite (a probe folder without a
+heldout/ run takes the team's scored run); a large train − held-out gap with a null held-out Δ
+becomes a flag.  Same inputs and seed: same tables, same figure bytes.
 
 examples:
   arena report runs/polymath runs/bluefence runs/hasty --baseline runs/reference --out reports/r1
@@ -64,6 +70,8 @@ def add_parser(sub) -> None:
     p.add_argument("--band", nargs=2, type=float, default=(0.0, 1.0), metavar=("LOW", "HIGH"),
                    help="useful pass-rate band, open interval (default 0 1: every task neither always failed "
                    "nor always solved)")  # fmt: skip
+    p.add_argument("--probe", nargs="+", action="extend", default=[], metavar="DIR",
+                   help="memorization probe folders made by `arena probe` (NAME=DIR or DIR)")  # fmt: skip
     p.add_argument(
         "--flags", metavar="FILE", help="validation flags per team: CSV/JSON with team, flag[, count, detail]"
     )
@@ -209,7 +217,7 @@ def _markdown_table(df, cols: dict[str, str], fmt: dict | None = None) -> str:
     return "\n".join(lines)
 
 
-def _markdown(rep: Report, cmp, board, award, args) -> str:
+def _markdown(rep: Report, cmp, board, award, args, probe=None) -> str:
     from arena import stats
     from arena.award import pp
 
@@ -252,6 +260,10 @@ def _markdown(rep: Report, cmp, board, award, args) -> str:
         out += ["## Contamination", ""]
         out += ["![contamination](figures/contamination.png)", ""] if "contamination" in rep.figures else \
             ["Too many flagged rows for a figure: see tables/contamination.csv.", ""]  # fmt: skip
+    if probe is not None:
+        out += probe.markdown(
+            "figures/memorization.png" if "memorization" in rep.figures else None, args.confidence
+        )
     if len(award.flags):
         out += ["## Flags", "", _markdown_table(award.flags, {"team": "team", "kind": "kind", "count": "count",
                                                               "detail": "detail"}), ""]  # fmt: skip
@@ -275,7 +287,7 @@ def build(args) -> tuple[int, dict | None]:
         learnability_histograms,
         transfer_heatmap,
     )
-    from arena.runs import RunError, RunPathError, load_run
+    from arena.runs import RunError, RunPathError, load_run, split_spec
 
     meta = None
     if args.transfer_meta:
@@ -294,6 +306,10 @@ def build(args) -> tuple[int, dict | None]:
             docs, sources = corpus_documents(args.corpus, args.heldout)
         except RunPathError as exc:
             return usage_error(str(exc)), None
+    for spec in args.probe:
+        if not split_spec(spec)[1].is_dir():
+            return usage_error(f"--probe {spec}: no such folder (`arena probe CHECKPOINT --corpus PATH --out DIR` "
+                               "makes one)"), None  # fmt: skip
     flags = None
     if args.flags:
         if not Path(args.flags).is_file():
@@ -389,6 +405,21 @@ def build(args) -> tuple[int, dict | None]:
         if n_flag <= args.max_table_rows:
             rep.figure(contamination_figure(report, max_rows=args.max_table_rows), "contamination")
 
+    # memorization probe
+    probe = None
+    if args.probe:
+        from arena.memorization_views import probe_section
+
+        try:
+            probe = probe_section(args.probe, cmp.team_trials, scores, threshold=args.threshold,
+                                  n_resamples=args.resamples, seed=args.seed, confidence=args.confidence)  # fmt: skip
+        except ValueError as exc:
+            print(f"arena: --probe: {exc}", file=sys.stderr)
+            return EXIT_FAIL, None
+        rep.table(probe.table, "memorization")
+        rep.figure(probe.figure, "memorization")
+        rep.warnings += probe.warnings
+
     # award
     team_names = {r.name for r in cmp.teams}
     if sources and not (set(sources) - {HELDOUT}) & team_names:
@@ -397,7 +428,8 @@ def build(args) -> tuple[int, dict | None]:
     try:
         award = award_report(scores, cap=cap_of(args), metric=args.metric, threshold=args.threshold,
                              confidence=args.confidence, n_resamples=args.resamples, families=family,
-                             contamination=report, heldout=HELDOUT, validation=flags)  # fmt: skip
+                             contamination=report, heldout=HELDOUT, validation=flags,
+                             memorization=probe.table if probe is not None else None)  # fmt: skip
     except ValueError as exc:
         print(f"arena: award report: {exc}", file=sys.stderr)
         return EXIT_FAIL, None
@@ -412,7 +444,7 @@ def build(args) -> tuple[int, dict | None]:
         "corpora": sources or {}, "tables": rep.tables, "figures": rep.figures, "caveats": award.caveats,
         "warnings": rep.warnings, "report": "report.md",
     })  # fmt: skip
-    (out / "report.md").write_text(_markdown(rep, cmp, board, award, args), encoding="utf-8")
+    (out / "report.md").write_text(_markdown(rep, cmp, board, award, args, probe), encoding="utf-8")
     (out / "report.json").write_text(
         json.dumps(manifest, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
     )
