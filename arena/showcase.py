@@ -735,7 +735,7 @@ class Showcase:
             r for r in names if not r.startswith("single-")
         ]
         self.display.start("train", len(order))
-        self.display.start("eval", len(order))
+        self.display.start("eval", len(order) + len(SFT_ONLY) + 1)  # + the SFT-only models, the probe
         base_src = None
         self.selection = None
         for run in order:
@@ -814,6 +814,7 @@ class Showcase:
 
         dest = self.out / "probe" / run
         if self.done("eval", f"{run}@probe") and (dest / "probe.json").exists():
+            self.display.advance("eval", f"{run} probe (resumed)")
             return _done_future()
         ckpt = self.out / "train" / run
         corpus = self.corpus_of(run)
@@ -829,6 +830,7 @@ class Showcase:
             run_probe(ckpt, corpus, dest, heldout=False, team=run, seed=self.seed, runtime=self.runtime,
                       workers=self.plan.workers, engine_obj=engine, progress=False)  # fmt: skip
             self._mark_item("eval", f"{run}@probe")
+            self.display.advance("eval", f"{run} probe")
 
         return self._submit("eval", job)
 
