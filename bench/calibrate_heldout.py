@@ -46,6 +46,26 @@ suite that paraphrases the question but not the answer contract.
   this script on the rebuilt corpora (log-level-count replaced by web-attack-type; bluefence =
       168 web-attack-type + 32 failed-login-ips, the 200-task maximum): baseline 1/168 (0 cyber),
       bluefence 7/168, all 7 in cybersecurity
+
+On the committed base model (models/arena-base-2m: Qwen3 1.77M, pretrained on the generic skill
+curriculum; 2026-12-04, 2 shared cores at load 6-23 from other sessions, so seconds are upper
+bounds; exact matches on the 168-task held-out suite, 21 per domain):
+  the base as it is (--steps 0): 4/168 (ai-ml 2, sciences 2); it writes the right answer shape
+      (an int, key=value lines, a comma list) but not the right values: entity names it never saw
+      in pretraining (the curriculum rejects every family pool name) come out garbled
+      ('Wes,Nia' -> 'ACK,KII,KIIO'), numbers are off ('72' -> '794')
+  base + reference corpus (80 tasks), SFT batch 16: 20 steps lr 1e-3 (22-47 s, loss 2.59) 0/168;
+      40 steps lr 2e-3 (331 s at load ~20, loss 1.48) 2/168 (office 1, cyber 1; the 72 easy tasks
+      0/72); 60 steps lr 2e-3 (381 s, 164k tokens, ~430 tokens/s at load ~20; loss 1.09) 3/168
+      (ai-ml 1, cyber 1, office 1); 40 steps lr 3e-4: see below
+  no domain reaches 2/21 (the 5% floor of the baseline band) in any of these, so the band check
+      (>= 6 of 8 domains in [5%, 60%]) fails by the whole band, not at its edge: the families'
+      held-out tasks ask for copying unseen entities the 1.77M base cannot copy yet.  What would
+      move it (not done in this session): a base that copies made-up names of the families' shape
+      (short capitalised names, dotted keys, IPs, tags like FT-204), or easier families.
+  the memorization control works on this base: parrot (8 instances x 7 near-duplicates), quick
+      showcase recipe (12 SFT steps of 8): 0.82 on its own 56 tasks, 0.04 on fresh instances of
+      the same families, 0.00 held-out
 """
 
 from __future__ import annotations
