@@ -57,7 +57,8 @@ bounds; exact matches on the 168-task held-out suite, 21 per domain):
   base + reference corpus (80 tasks), SFT batch 16: 20 steps lr 1e-3 (22-47 s, loss 2.59) 0/168;
       40 steps lr 2e-3 (331 s at load ~20, loss 1.48) 2/168 (office 1, cyber 1; the 72 easy tasks
       0/72); 60 steps lr 2e-3 (381 s, 164k tokens, ~430 tokens/s at load ~20; loss 1.09) 3/168
-      (ai-ml 1, cyber 1, office 1); 40 steps lr 3e-4: see below
+      (ai-ml 1, cyber 1, office 1); 40 steps lr 3e-4 (381 s, loss 2.54) 3/168 (ai-ml 2,
+      sciences 1: the base's own level, its answers barely moved)
   no domain reaches 2/21 (the 5% floor of the baseline band) in any of these, so the band check
       (>= 6 of 8 domains in [5%, 60%]) fails by the whole band, not at its edge: the families'
       held-out tasks ask for copying unseen entities the 1.77M base cannot copy yet.  What would

@@ -125,3 +125,24 @@ def test_acceptance_runs_every_story_check_and_all_hold_needs_each_one():
     a = acceptance(h, wall=500.0, plan=plan_for(False), story={**story, "shared_traits": {}})
     assert not a["transfer_cells"]["holds"] and len(a["transfer_cells"]["unexplained"]) == 2
     assert not acceptance(h, wall=500.0, plan=plan_for(False))["all_hold"]  # nothing measured: no story
+
+
+def test_story_numbers_read_grpo_groups_from_rollouts_and_name_shared_traits(tmp_path):
+    import pandas as pd
+
+    from arena.showcase import Showcase
+
+    sc_ = Showcase(tmp_path / "sc", quick=True, progress=False)
+    run = sc_.out / "train" / "baseline"
+    run.mkdir(parents=True)
+    rows = [(0, 1, "t1", "sciences", r) for r in (0.0, 1.0, 0.1, 0.1)] + \
+           [(0, 1, "t2", "cybersecurity", r) for r in (0.1, 0.1, 0.1, 0.1)] + \
+           [(0, 2, "t1", "sciences", r) for r in (0.1, 0.1, float("nan"), 0.1)]  # fmt: skip
+    pd.DataFrame(rows, columns=["attempt", "step", "task_id", "domain", "reward"]).to_parquet(run / "rollouts.parquet")
+    story = sc_.story_numbers({"teams": {}})
+    zv = story["zero_variance"]["baseline"]
+    assert zv["groups"] == 3 and zv["overall"] == round(2 / 3, 4)
+    assert zv["per_domain"] == {"cybersecurity": 1.0, "sciences": 0.5}
+    assert story["grpo_delta"] == {} and story["memorizer"]["train_pass_rate"] is None  # nothing evaluated
+    assert "answer-int" in story["shared_traits"]["sciences->finance-economics"]
+    assert "sciences->sciences" not in story["shared_traits"]
