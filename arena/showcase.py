@@ -6,7 +6,7 @@
 
 Stages (each timed; ``resume=True`` skips the finished ones):
 
-1. **validate** — static checks of ``environments/reference`` and the three demo teams, and the
+1. **validate** — static checks of ``environments/reference`` and the four demo teams, and the
    dynamic ladder on every task that passes them (``--quick``: hasty whole, a sample of the
    others): the oracle 6 times (the organizers ask for at least 3; with 6 a 1-in-4 flaky oracle
    like hasty's slips through with probability 1/4096 instead of 1/64, so the same seed trains on
@@ -24,9 +24,12 @@ Stages (each timed; ``resume=True`` skips the finished ones):
    (they need no validation result, so the ladder runs meanwhile), then ``baseline`` (reference
    corpus), ``baseline-reseed`` (the A/A control: the same corpus, recipe ``seed`` + 1 — the only
    difference, see ``digest_without_seed`` in showcase.json), ``polymath``, ``bluefence``,
-   ``hasty`` (its validated tasks).
+   ``hasty`` (its validated tasks), ``parrot`` (the memorizing control).  The recipe starts from the
+   committed base model ``models/arena-base-2m``.
 4. **eval** — every checkpoint on the held-out suite (:func:`arena.evaluate.evaluate`, greedy,
-   one sample), handed to the background as soon as the checkpoint exists; **learnability**: the
+   one sample), handed to the background as soon as the checkpoint exists; the SFT-only model of
+   each ``SFT_ONLY`` run (``eval/<run>@sft``: GRPO's own Δ); parrot's memorization probe
+   (``probe/parrot/``: its own tasks and fresh instances of their families); **learnability**: the
    baseline checkpoint sampled K times (K = the recipe's ``grpo.num_generations``) on every task
    of each team's training corpus, as soon as the baseline exists.
 5. **report** — ``transfer_meta.csv`` and ``arena report`` (tables + figures; the validation
