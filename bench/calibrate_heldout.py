@@ -64,6 +64,15 @@ bounds; exact matches on the 168-task held-out suite, 21 per domain):
       held-out tasks ask for copying unseen entities the 1.77M base cannot copy yet.  What would
       move it (not done in this session): a base that copies made-up names of the families' shape
       (short capitalised names, dotted keys, IPs, tags like FT-204), or easier families.
+  full showcase on the base (seed 0, tiny-showcase: SFT 24 steps of 16 at lr 2e-3, GRPO 4 steps of
+      2 x 8; 14 runs; 1066 s wall, 711 s CPU, load average 10-15 from other sessions throughout):
+      baseline 3/168 held-out (office 3/21; every other domain 0/21), so 1 of 8 domains in the
+      band; bluefence cybersecurity +9.5 pp [0.0, +23.8] (2/21 vs 0), no in-domain lift or
+      transfer cell with a CI above 0; GRPO zero-variance groups 4/8 for the baseline (0.50, the
+      limit is < 0.50; partial-credit rewards give most groups some variance: 0.00-0.75 over the
+      14 runs), Δ(SFT→GRPO) baseline +0.6 pp [0.0, +1.8], polymath +0.6 [0.0, +1.8], bluefence
+      -0.6 [-1.8, 0.0]; parrot 1.00 on its own 56 tasks, 0.07 on fresh instances, 0.006 held-out,
+      Δ -1.2 pp [-3.6, +1.2]; the A/A control +0.0 [-1.8, +1.8], no domain excluding 0
   the memorization control works on this base: parrot (8 instances x 7 near-duplicates), quick
       showcase recipe (12 SFT steps of 8): 0.82 on its own 56 tasks, 0.04 on fresh instances of
       the same families, 0.00 held-out
