@@ -13,7 +13,7 @@ import pytest
 
 from arena.domains import DOMAIN_IDS
 
-RUNS = ["baseline", "baseline-reseed", "polymath", "bluefence", "hasty", *(f"single-{d}" for d in DOMAIN_IDS)]
+RUNS = ["baseline", "baseline-reseed", "polymath", "bluefence", "hasty", "parrot", *(f"single-{d}" for d in DOMAIN_IDS)]
 
 
 # ------------------------------------------------------------------------------- fast pieces
