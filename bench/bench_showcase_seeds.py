@@ -6,7 +6,9 @@
 
 A finding is a number the showcase's story rests on: every team's overall Δ, every in-domain lift
 and every off-diagonal transfer cell with a CI above 0 in any seed, the A/A control's Δ, the
-memorizing team's train-minus-held-out gap and each Δ(SFT→GRPO).  The table prints its sign per
+memorizing team's train-minus-held-out gap and each Δ(SFT→GRPO); the A/A control's finding is
+that its CI covers 0 (shown as 0), else its Δ.  One task of the 168 moves a Δ by ~0.006, above
+the 0.005 taken as 0, so a one-task difference has a sign here.  The table prints its sign per
 seed (+, -, 0 for |x| < 0.005, ? when missing) with the value, and whether the sign agrees over
 the seeds; the exit code is 0 when every finding's sign agrees, 1 otherwise.
 """
@@ -33,7 +35,10 @@ def findings(doc: dict) -> dict[str, float | None]:
             out[f"lift {x['run']} on {x['domain']}"] = x["delta"]
     for c in (doc.get("acceptance") or {}).get("transfer_cells", {}).get("cells", []):
         out[f"transfer {c['run']} on {c['domain']}"] = c["delta"]
-    out["A/A control overall Δ"] = (h.get("control") or {}).get("delta")
+    ctrl = h.get("control") or {}
+    ci = ctrl.get("ci") or [None, None]
+    covers = None not in ci and ci[0] <= 0 <= ci[1]
+    out["A/A control overall Δ (0 = CI covers 0)"] = 0.0 if covers else ctrl.get("delta")
     mem = story.get("memorizer") or {}
     if mem.get("train_pass_rate") is not None and mem.get("heldout_pass_rate") is not None:
         out[f"memorizer {mem['team']} train - held-out"] = mem["train_pass_rate"] - mem["heldout_pass_rate"]
