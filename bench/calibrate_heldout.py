@@ -73,6 +73,14 @@ bounds; exact matches on the 168-task held-out suite, 21 per domain):
       14 runs), Δ(SFT→GRPO) baseline +0.6 pp [0.0, +1.8], polymath +0.6 [0.0, +1.8], bluefence
       -0.6 [-1.8, 0.0]; parrot 1.00 on its own 56 tasks, 0.07 on fresh instances, 0.006 held-out,
       Δ -1.2 pp [-3.6, +1.2]; the A/A control +0.0 [-1.8, +1.8], no domain excluding 0
+  seeds 1 and 2 (same recipe, no notebooks; 827 s / 829 s wall, 632 / 653 s CPU): baseline 3/168
+      and 1/168 held-out (1 and 0 domains in the band); GRPO zero-variance share of the baseline
+      0.25 and 0.375 (below 0.50 there, 0.50 at seed 0); parrot 1.00 on its own tasks in all
+      three, held-out Δ CI covering 0; A/A control CI covering 0 everywhere; no in-domain lift with
+      a CI above 0 (bluefence cybersecurity [0.0, +23.8], [0.0, 0.0]).  bench/bench_showcase_seeds.py:
+      stable signs for bluefence's overall Δ (+1.8, +0.6, +2.4 pp), hasty's (-), the memorizer gap
+      (+99 points) and the control (covers 0); polymath's and parrot's overall Δ and every
+      Δ(SFT→GRPO) change sign between seeds (each is 0-2 tasks of 168)
   the memorization control works on this base: parrot (8 instances x 7 near-duplicates), quick
       showcase recipe (12 SFT steps of 8): 0.82 on its own 56 tasks, 0.04 on fresh instances of
       the same families, 0.00 held-out
