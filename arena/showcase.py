@@ -6,7 +6,7 @@
 
 Stages (each timed; ``resume=True`` skips the finished ones):
 
-1. **validate** — static checks of ``environments/reference`` and the three demo teams, and the
+1. **validate** — static checks of ``environments/reference`` and the four demo teams, and the
    dynamic ladder on every task that passes them (``--quick``: hasty whole, a sample of the
    others): the oracle 3 times (``Plan.oracle_runs``: the organizers' minimum, as ``arena
    validate``; a 1-in-4 flaky oracle like hasty's slips through with probability 1/64 — the 6 runs
@@ -25,9 +25,12 @@ Stages (each timed; ``resume=True`` skips the finished ones):
    (they need no validation result, so the ladder runs meanwhile), then ``baseline`` (reference
    corpus), ``baseline-reseed`` (the A/A control: the same corpus, recipe ``seed`` + 1 — the only
    difference, see ``digest_without_seed`` in showcase.json), ``polymath``, ``bluefence``,
-   ``hasty`` (its validated tasks).
+   ``hasty`` (its validated tasks), ``parrot`` (the memorizing control).  The recipe starts from the
+   committed base model ``models/arena-base-2m``.
 4. **eval** — every checkpoint on the held-out suite (:func:`arena.evaluate.evaluate`, greedy,
-   one sample), handed to the background as soon as the checkpoint exists; **learnability**: the
+   one sample), handed to the background as soon as the checkpoint exists; the SFT-only model of
+   each ``SFT_ONLY`` run (``eval/<run>@sft``: GRPO's own Δ); parrot's memorization probe
+   (``probe/parrot/``: its own tasks and fresh instances of their families); **learnability**: the
    baseline checkpoint sampled K times (K = the recipe's ``grpo.num_generations``) on every task
    of each team's training corpus, as soon as the baseline exists.
 5. **report** — ``transfer_meta.csv`` and ``arena report`` (tables + figures; the validation
@@ -81,7 +84,11 @@ REFERENCE = REPO / "environments" / "reference"
 TEAMS_DIR = REPO / "environments" / "teams"
 HELDOUT = REPO / "data" / "heldout"
 NOTEBOOKS = REPO / "notebooks"
-TEAMS = ("polymath", "bluefence", "hasty")
+TEAMS = ("polymath", "bluefence", "hasty", "parrot")
+#: the memorizing demo team: its checkpoint is also evaluated on its own training tasks (the probe)
+MEMORIZER = "parrot"
+#: runs whose SFT-only checkpoint is evaluated too (eval/<run>@sft): GRPO's own contribution
+SFT_ONLY = ("baseline", "polymath", "bluefence")
 PRESET = "tiny-showcase"
 STAGES = ("validate", "corpora", "train", "eval", "learnability", "report", "notebooks", "summary")
 #: the run a team's lift is checked on first (the narrow entry on its own domain)
@@ -731,7 +738,7 @@ class Showcase:
             r for r in names if not r.startswith("single-")
         ]
         self.display.start("train", len(order))
-        self.display.start("eval", len(order))
+        self.display.start("eval", len(order) + len(SFT_ONLY) + 1)  # + the SFT-only models, the probe
         base_src = None
         self.selection = None
         for run in order:
@@ -755,6 +762,10 @@ class Showcase:
                 base_src = dest / "base"
             self.display.advance("train", run)
             jobs.append(self._eval(run))
+            if run in SFT_ONLY:
+                jobs.append(self._eval(run, stage="sft"))
+            if run == MEMORIZER:
+                jobs.append(self._probe(run))
             if run == "baseline":
                 jobs += self.stage_learnability()
         self._mark_stage("train", runs=order, recipe=self.recipe.name, recipe_digest=self.recipe.digest,
@@ -772,13 +783,15 @@ class Showcase:
             (dest / ".complete").write_text("")
         return dest
 
-    def _eval(self, run: str) -> Future:
+    def _eval(self, run: str, stage: str | None = None) -> Future:
+        """``run``'s checkpoint on the held-out suite; ``stage="sft"``: its SFT-only model (sft/final)."""
         from arena.evaluate import evaluate
 
-        dest = self.out / "eval" / run
-        ckpt = self.out / "train" / run
-        if self.done("eval", run) and (dest / "run.json").exists():
-            self.display.advance("eval", f"{run} (resumed)")
+        name = f"{run}@{stage}" if stage else run
+        dest = self.out / "eval" / name
+        ckpt = self.out / "train" / run / (f"{stage}/final" if stage else "")
+        if self.done("eval", name) and (dest / "run.json").exists():
+            self.display.advance("eval", f"{name} (resumed)")
             return _done_future()
         t = time.perf_counter()
         suite = self._suite()
@@ -787,9 +800,40 @@ class Showcase:
 
         def job():
             evaluate(ckpt, suite=suite, out=dest, samples=self.plan.eval_samples, runtime=self.runtime,
-                     workers=self.plan.workers, seed=self.seed, engine_obj=engine, progress=False, team=run)  # fmt: skip
-            self._mark_item("eval", run)
-            self.display.advance("eval", run)
+                     workers=self.plan.workers, seed=self.seed, engine_obj=engine, progress=False, team=name)  # fmt: skip
+            self._mark_item("eval", name)
+            self.display.advance("eval", name)
+
+        return self._submit("eval", job)
+
+    def _probe(self, run: str) -> Future:
+        """The memorization probe of ``run`` (probe/<run>/): its checkpoint on its own training tasks
+        and on fresh train-split instances of their families (the held-out set is eval/<run>)."""
+        from arena.agents.model import task_messages
+        from arena.corpus import load_tasks
+        from arena.engines import TransformersEngine
+        from arena.evaluate import resolve_checkpoint
+        from arena.probe import fresh_suite, run_probe
+
+        dest = self.out / "probe" / run
+        if self.done("eval", f"{run}@probe") and (dest / "probe.json").exists():
+            self.display.advance("eval", f"{run} probe (resumed)")
+            return _done_future()
+        ckpt = self.out / "train" / run
+        corpus = self.corpus_of(run)
+        t = time.perf_counter()
+        fresh_suite(corpus, self.out / "corpora" / f"fresh-{run}", seed=self.seed)  # run_probe writes the same
+        tasks, _ = load_tasks([corpus, self.out / "corpora" / f"fresh-{run}"])
+        inner = TransformersEngine(resolve_checkpoint(ckpt).model_path, device="cpu")
+        engine = PrecomputedEngine(inner, [task_messages(x) for x in tasks], max_new_tokens=64, temperature=0.0,
+                                   n=1, seed=self.seed)  # fmt: skip
+        self._window("eval-generate", t, time.perf_counter())
+
+        def job():
+            run_probe(ckpt, corpus, dest, heldout=False, team=run, seed=self.seed, runtime=self.runtime,
+                      workers=self.plan.workers, engine_obj=engine, progress=False)  # fmt: skip
+            self._mark_item("eval", f"{run}@probe")
+            self.display.advance("eval", f"{run} probe")
 
         return self._submit("eval", job)
 
@@ -884,6 +928,8 @@ class Showcase:
             baseline=f"baseline={self.out / 'eval' / 'baseline'}", out=report, transfer_meta=str(meta),
             seed=self.seed, resamples=self.plan.resamples, flags=str(flags), corpus=corpora,
             learnability=f"baseline@polymath={self.out / 'learnability' / 'polymath'}", heldout=str(self._suite()),
+            probe=[f"{MEMORIZER}={self.out / 'probe' / MEMORIZER}"]
+            if (self.out / "probe" / MEMORIZER / "probe.json").is_file() else [],
         )  # fmt: skip
         try:
             result = build_report(opts)
@@ -969,7 +1015,8 @@ class Showcase:
 
     def stage_summary(self, wall: float, load0: dict) -> dict:
         headline = headline_numbers(self.scores, self._train_domains())
-        checks = acceptance(headline, wall, self.plan)
+        story = self.story_numbers(headline)
+        checks = acceptance(headline, wall, self.plan, story)
         stage_times = {}
         for name, w in sorted(self.timings.items()):
             stage_times[name] = {"busy_sec": round(w["seconds"], 2),
@@ -990,10 +1037,59 @@ class Showcase:
             "runs": {r: {"corpus": str(self.corpus_of(r)), "train_domains": self._train_domains().get(r, []),
                          "fit": train_fit(self.out / "train" / r)} for r in run_names()},
             "headline": headline,
+            "story": story,
             "acceptance": checks,
         })  # fmt: skip
         self._save()
         return self.doc
+
+    def story_numbers(self, headline: dict) -> dict:
+        """What the story checks need besides the score table: GRPO's zero-variance groups per run and
+        domain, Δ(SFT→GRPO) per SFT_ONLY run (paired, held-out), the memorizing team's own-task pass
+        rate, and what each pair of domains' families share (the transfer cells' explanation)."""
+        import pandas as pd
+
+        from arena import families
+        from arena.runs import load_comparison
+        from arena.showcase_checks import shared_traits, zero_variance_shares
+        from arena.stats import score_table
+
+        groups = []
+        for r in run_names():
+            p = self.out / "train" / r / "rollouts.parquet"
+            if p.is_file():
+                df = pd.read_parquet(p, columns=["attempt", "step", "task_id", "domain", "reward"])
+                for (_, _, _, dom), g in df.groupby(["attempt", "step", "task_id", "domain"], sort=True):
+                    groups.append((r, dom, [float(x) for x in g["reward"]]))
+        grpo_delta = {}
+        for r in SFT_ONLY:
+            a, b = self.out / "eval" / r, self.out / "eval" / f"{r}@sft"
+            if (a / "run.json").exists() and (b / "run.json").exists():
+                cmp = load_comparison([f"{r}={a}"], f"{r}@sft={b}")
+                t = score_table(cmp.team_trials, cmp.baseline.trials, n_resamples=self.plan.resamples, seed=self.seed)
+                o = t[(t["team"] == r) & (t["domain"] == "overall")].iloc[0]
+                grpo_delta[r] = {"delta": _num(o["delta"]), "ci": [_num(o["ci_low"]), _num(o["ci_high"])],
+                                 "sft_pass_rate": _num(o["ref_value"]), "grpo_pass_rate": _num(o["team_value"])}  # fmt: skip
+        probe = self.out / "probe" / MEMORIZER / "probe.json"
+        summary = json.loads(probe.read_text()).get("summary", {}) if probe.is_file() else {}
+        mem = headline["teams"].get(MEMORIZER) or {}
+        fams = {n: {"skills": list(f.skills), "format": f.fmt, "domain": f.domain, "reserved": f.reserved}
+                for n, f in families.FAMILIES.items()}  # fmt: skip
+        doms = sorted({f["domain"] for f in fams.values()})
+        explain = {}
+        for src in doms:
+            train = [f for f in fams.values() if f["domain"] == src and not f["reserved"]]
+            for dst in doms:
+                if dst != src:
+                    explain[f"{src}->{dst}"] = shared_traits(train, [f for f in fams.values() if f["domain"] == dst])
+        return {
+            "zero_variance": zero_variance_shares(groups),
+            "grpo_delta": grpo_delta,
+            "memorizer": {"team": MEMORIZER, "train_pass_rate": _num((summary.get("train") or {}).get("pass_rate")),
+                          "fresh_pass_rate": _num((summary.get("fresh") or {}).get("pass_rate")),
+                          "heldout_pass_rate": mem.get("pass_rate"), "heldout_delta_ci": mem.get("ci")},
+            "shared_traits": explain,
+        }  # fmt: skip
 
     def _train_domains(self) -> dict[str, list[str]]:
         out = {}
@@ -1213,25 +1309,29 @@ def train_fit(run_dir: Path) -> dict:
     return out
 
 
-def _excludes_zero(ci) -> bool:
-    lo, hi = ci
-    return lo is not None and hi is not None and (lo > 0 or hi < 0)
+def acceptance(headline: dict, wall: float, plan: Plan, story: dict | None = None) -> dict:
+    """The issue's checks (arena.showcase_checks), each with whether it holds and the numbers behind it."""
+    from arena import showcase_checks as sc
 
-
-def acceptance(headline: dict, wall: float, plan: Plan) -> dict:
-    """The issue's checks, each with whether it holds and the numbers behind it."""
+    story = story or {}
     team_lifts = [x for x in headline["in_domain_lifts"] if x["run"] in TEAMS]
     primary = headline["teams"].get(PRIMARY[0], {}).get("per_domain", {}).get(PRIMARY[1])
-    ctrl = headline["control"] or {}
-    ctrl_domains = {d: r for d, r in ctrl.get("per_domain", {}).items() if _excludes_zero(r["ci"])}
+    overall, per_domain = sc.control_null(headline)
+    explain = {tuple(k.split("->")): v for k, v in story.get("shared_traits", {}).items()}
+    mem = story.get("memorizer") or {}
     checks = {
         "wall_time": {"holds": wall <= plan.budget_sec, "wall_sec": round(wall, 1), "budget_sec": plan.budget_sec},
         "team_in_domain_lift": {"holds": bool(team_lifts), "lifts": team_lifts,
                                 "primary": {"run": PRIMARY[0], "domain": PRIMARY[1], **(primary or {})}},
-        "control_null_overall": {"holds": bool(ctrl) and not _excludes_zero(ctrl.get("ci", [None, None])),
-                                 "delta": ctrl.get("delta"), "ci": ctrl.get("ci")},
-        "control_null_per_domain": {"holds": bool(ctrl) and not ctrl_domains,
-                                    "domains_excluding_zero": ctrl_domains},
+        "baseline_band": sc.baseline_band(headline),
+        "in_domain_lifts": sc.in_domain_lifts(headline),
+        "transfer_cells": sc.transfer_cells(headline, explain),
+        "grpo_zero_variance": sc.grpo_zero_variance(story.get("zero_variance", {})),
+        "grpo_contribution": sc.grpo_contribution(story.get("grpo_delta", {}), [t for t in SFT_ONLY if t in TEAMS]),
+        "memorizing_team": sc.memorizing_team(mem.get("team", MEMORIZER), mem.get("train_pass_rate"),
+                                              mem.get("heldout_pass_rate"), mem.get("heldout_delta_ci")),
+        "control_null_overall": overall,
+        "control_null_per_domain": per_domain,
     }  # fmt: skip
     checks["all_hold"] = all(v["holds"] for v in checks.values() if isinstance(v, dict))
     return checks

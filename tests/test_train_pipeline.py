@@ -58,7 +58,10 @@ def test_tiny_cpu_preset_trains_end_to_end_and_beats_the_untrained_model(tmp_pat
     assert g["steps"] == 8 and g["rewards"]["rollouts"] == 8 * 16 and g["rewards"]["masked"] == 0
     assert set(g["rewards"]["mean_reward_by_domain"]) <= {"sciences", "finance-economics"}
     tasks, _ = load_tasks([corpus])
-    before_mean, before_pass = pass_rates(out / "base", tasks, local_runtime)
+    from arena.train.recipe import load_recipe, resolve_model_path
+
+    base = resolve_model_path(load_recipe("tiny-cpu").model.path)  # the committed base model it started from
+    before_mean, before_pass = pass_rates(base, tasks, local_runtime)
     after_mean, after_pass = pass_rates(out / "checkpoint", tasks, local_runtime)
     print(f"pass rate on the corpus's own tasks: untrained {before_pass:.2f} (mean {before_mean:.2f}) -> "
           f"trained {after_pass:.2f} (mean {after_mean:.2f})")  # fmt: skip

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -16,10 +17,22 @@ MINIMAL = {"model": {"tiny": {"size": "tiny", "seed": 0}}}
 def test_presets_ship_and_validate():
     assert {"tiny-cpu", "qwen3-8b"} <= set(preset_names())
     tiny = load_recipe("tiny-cpu")
-    assert tiny.model.tiny is not None and tiny.rollout.mode == "answer" and tiny.stages == ["sft", "grpo"]
+    assert tiny.model.path == "models/arena-base-2m" and tiny.rollout.mode == "answer" and tiny.stages == ["sft", "grpo"]
     big = load_recipe("qwen3-8b")
     assert big.model.path == "Qwen/Qwen3-8B" and big.model.dtype == "bfloat16"
     assert big.grpo["use_vllm"] is True and big.launch.accelerate_config == "zero3"
+
+
+def test_the_presets_base_model_resolves_from_any_cwd(tmp_path, monkeypatch):
+    from arena.train.recipe import REPO_ROOT, resolve_model_path
+
+    monkeypatch.chdir(tmp_path)
+    path = load_recipe("tiny-showcase").model.path
+    assert resolve_model_path(path) == str(REPO_ROOT / "models" / "arena-base-2m")
+    assert (Path(resolve_model_path(path)) / "tokenizer.json").is_file()
+    (tmp_path / "models" / "arena-base-2m").mkdir(parents=True)  # a folder of that name here wins
+    assert resolve_model_path(path) == "models/arena-base-2m"
+    assert resolve_model_path("Qwen/Qwen3-8B") == "Qwen/Qwen3-8B"  # neither here nor in the checkout: a hub id
 
 
 def test_unknown_and_renamed_trl_fields_name_the_fix():

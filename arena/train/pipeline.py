@@ -31,7 +31,7 @@ import sys
 import time
 from pathlib import Path
 
-from arena.train.recipe import Recipe, RecipeError, load_recipe
+from arena.train.recipe import Recipe, RecipeError, load_recipe, resolve_model_path
 
 STAGES = ("sft", "grpo", "export")
 
@@ -318,7 +318,7 @@ def train(
             make_tiny_model(base, seed=recipe.model.tiny.seed, size=recipe.model.tiny.size)
         base_ref = str(base)
     else:
-        base_ref = recipe.model.path
+        base_ref = resolve_model_path(recipe.model.path)
     current = base_ref
     card_stages: dict = dict(state.doc.get("metrics", {}))
 

@@ -36,6 +36,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 PRESETS_DIR = Path(__file__).resolve().parent / "presets"
+#: the checkout holding arena/ (and models/, the committed base models the presets start from)
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 #: fields arena sets itself for every run; a recipe must not set them
 ARENA_OWNED = {
@@ -273,6 +275,18 @@ class Recipe(_Strict):
     @property
     def digest(self) -> str:
         return recipe_digest(self)
+
+
+def resolve_model_path(path: str) -> str:
+    """Where ``model.path`` loads from: the path itself when it exists (absolute, or relative to the
+    working directory); else, for a relative path, the same path under the arena checkout (the
+    presets name the committed ``models/arena-base-2m`` that way, so they work from any cwd); else
+    the string unchanged (a hub id)."""
+    p = Path(path).expanduser()
+    if p.exists() or p.is_absolute():
+        return str(p)
+    in_repo = REPO_ROOT / p
+    return str(in_repo) if in_repo.exists() else path
 
 
 def recipe_digest(recipe: Recipe) -> str:
