@@ -55,7 +55,8 @@ VERIFIER_LOGS = "/logs/verifier"
 HOOK = "planted tool hook"
 
 
-def _under(path: str, root: str) -> bool:
+def under(path: str, root: str) -> bool:
+    """Whether ``path`` is ``root`` or inside it."""
     return path == root or path.startswith(root.rstrip("/") + "/")
 
 
@@ -92,18 +93,18 @@ class CarryRule:
             stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode) or stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
         ):
             return "special file (FIFO, socket or device)"
-        if any(_under(path, o) for o in self.outputs):
+        if any(under(path, o) for o in self.outputs):
             return None
         if is_hook(path):
             return HOOK
-        if _under(path, VERIFIER_LOGS):
+        if under(path, VERIFIER_LOGS):
             return "the verifier's own log folder"
         if _home_config(path):
             return "shell/tool configuration in a home folder"
         workspace = posixpath.normpath(self.workspace)
-        if workspace != "/" and _under(path, workspace):
+        if workspace != "/" and under(path, workspace):
             return None
-        if any(_under(path, t) for t in SYSTEM_TREES):
+        if any(under(path, t) for t in SYSTEM_TREES):
             return "system tree (the verifier gets the image's own)"
         parts = path.strip("/").split("/")
         if parts[0] == "etc" and len(parts) >= 2 and any(fnmatch.fnmatch(parts[1], p) for p in ETC_KEPT_OUT):
@@ -153,4 +154,4 @@ class View:
         return d
 
 
-__all__ = ["CARRY_LIMIT", "HOOK", "CarryRule", "View", "is_hook", "rule_for"]
+__all__ = ["CARRY_LIMIT", "HOOK", "CarryRule", "View", "is_hook", "rule_for", "under"]

@@ -37,9 +37,6 @@ from arena.sandbox import dockerutil as du
 from arena.sandbox.base import (
     OUTPUT_LIMIT,
     PIDS_LIMIT,
-    PLANTED_HOOKS,
-    PLANTED_SUFFIXES,
-    ROOT_CONFIGS,
     SKILLS_DIR,
     ExecResult,
     Prepared,
@@ -405,13 +402,8 @@ class DockerSandbox(Sandbox):
             self.kill_all()
         if fresh and not keep_processes and self.respawn_from is not None:
             return self._fresh_for_verifier()
-        victims = []
-        for p in du.changed_paths(self.api, self.cid, fast=self.fast_diff):
-            name = posixpath.basename(p)
-            if p.startswith("/logs/verifier/"):
-                continue
-            if name in PLANTED_HOOKS or name.endswith(PLANTED_SUFFIXES) or (posixpath.dirname(p) == "/" and name in ROOT_CONFIGS):
-                victims.append(p)
+        victims = [p for p in du.changed_paths(self.api, self.cid, fast=self.fast_diff)
+                   if not p.startswith("/logs/verifier/") and carry.is_hook(p)]  # fmt: skip
         script = '[ -L /logs ] && rm -f /logs; rm -rf /logs/verifier "$@"; mkdir -p /logs/verifier /logs/agent'
         res = self._sh(script, *victims)
         if res.exit_code != 0:

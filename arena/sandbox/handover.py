@@ -20,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from arena.sandbox.carry import CARRY_LIMIT, CarryRule, View, is_hook
+from arena.sandbox.carry import CARRY_LIMIT, CarryRule, View, is_hook, under
 
 # Go's os.FileMode bits, as docker's archive stat header reports them
 _GO_DIR, _GO_LINK, _GO_PIPE, _GO_SOCK, _GO_DEV, _GO_CHAR = (
@@ -55,7 +55,8 @@ def _opaque(full: str) -> bool:
 
 
 def _covers_output(rule: CarryRule, path: str) -> bool:
-    return any(o == path or o.startswith(path.rstrip("/") + "/") for o in rule.outputs)
+    """Whether a declared output lies at or below ``path`` (so a dropped folder is still walked)."""
+    return any(under(o, path) for o in rule.outputs)
 
 
 class Collected:
@@ -209,11 +210,8 @@ def keep_pristine(fs: Path, binds: list[str], rule: CarryRule, dest: Path) -> No
                     shutil.copy2(full, target, follow_symlinks=False)
 
 
-def local_layer(old: Path, new: Path, binds: list[str], rule: CarryRule, *, pristine: Path | None,
-                skip: set[Path]) -> View:  # fmt: skip
-    """Build the verifier's layer ``new`` from the agent's layer ``old`` (see the module docstring).
-
-    ``skip``: paths already judged planted hooks (removed, reported by the caller)."""
+def local_layer(old: Path, new: Path, binds: list[str], rule: CarryRule, *, pristine: Path | None) -> View:
+    """Build the verifier's layer ``new`` from the agent's layer ``old`` (see the module docstring)."""
     t0 = time.perf_counter()
     view = View()
     for b in sorted(binds, key=len):
@@ -227,8 +225,6 @@ def local_layer(old: Path, new: Path, binds: list[str], rule: CarryRule, *, pris
             for name in sorted(dirnames) + sorted(filenames):
                 full = Path(dirpath) / name
                 path = "/" + str(rel / name)
-                if full in skip:
-                    continue
                 st = os.lstat(full)
                 why = rule.decide(path, st.st_mode)
                 target = new / rel / name

@@ -520,7 +520,7 @@ class LocalSandbox(Sandbox):
             rel = p.relative_to(self.fs)
             if rel not in self._initial_hooks or self._initial_hooks[rel] != _safe_read(p) or p.is_symlink():
                 p.unlink(missing_ok=True)
-                removed.append("/" + str(p.relative_to(self.fs)))
+                removed.append(f"/{rel}")
         vdir = self.fs / "logs/verifier"
         if vdir.is_symlink() or not vdir.is_dir():
             vdir.unlink(missing_ok=True)
@@ -528,8 +528,7 @@ class LocalSandbox(Sandbox):
             shutil.rmtree(vdir)
         if fresh and self.isolation != "none":
             new = self.trial_dir / f"fs-verifier-{uuid.uuid4().hex[:6]}"
-            self.verifier_view = handover.local_layer(self.fs, new, self.binds, self.carry, pristine=self._pristine,
-                                                      skip=set())  # fmt: skip
+            self.verifier_view = handover.local_layer(self.fs, new, self.binds, self.carry, pristine=self._pristine)
             old, self.fs = self.fs, new
             shutil.rmtree(old, ignore_errors=True)
             (self.fs / "logs/agent").mkdir(parents=True, exist_ok=True)
