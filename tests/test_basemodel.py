@@ -27,6 +27,27 @@ def _weights(folder: Path) -> bytes:
     return (folder / "model.safetensors").read_bytes()
 
 
+def test_a_continued_build_starts_from_the_parent_and_keeps_the_lineage(tmp_path):
+    first = basemodel.build(tmp_path / "first", **{**TINY, "eval_n": 0})
+    cont = {**TINY, "eval_n": 0, "seed": 1, "init_from": tmp_path / "first"}
+    card = basemodel.build(tmp_path / "second", **cont)
+    assert _weights(tmp_path / "second") != _weights(tmp_path / "first")
+    # the parent's tokenizer is kept (not retrained with the data seed)
+    assert (tmp_path / "second" / "tokenizer.json").read_bytes() == (tmp_path / "first" / "tokenizer.json").read_bytes()
+    assert card["init_from"]["weights_sha256"] == first["weights_sha256"]
+    assert [x["weights_sha256"] for x in card["lineage"]] == [first["weights_sha256"], card["weights_sha256"]]
+    assert card["steps_total"] == first["steps"] + card["steps"]
+    assert "--init" in card["command"]
+    # deterministic, and a chunked continuation resumes to the same bytes
+    basemodel.build(tmp_path / "cut", **cont, stop_at=1)
+    basemodel.build(tmp_path / "cut", **cont, resume=True)
+    assert _weights(tmp_path / "cut") == _weights(tmp_path / "second")
+    with pytest.raises(ValueError, match="--init"):
+        basemodel.build(tmp_path / "bad", **{**cont, "init_from": tmp_path / "nothing"})
+    with pytest.raises(ValueError, match="size"):
+        basemodel.build(tmp_path / "bad2", **{**cont, "size": "base-small"})
+
+
 def test_build_is_deterministic_and_writes_a_card(tmp_path):
     a = basemodel.build(tmp_path / "a", **TINY)
     basemodel.build(tmp_path / "b", **TINY)

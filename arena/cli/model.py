@@ -43,6 +43,9 @@ def add_parser(sub) -> None:
     b.add_argument("--steps", type=int, default=8000, metavar="N", help="training steps (default 8000)")
     b.add_argument("--seed", type=int, default=0, metavar="S", help="init, tokenizer and data seed (default 0)")
     b.add_argument("--size", choices=BASE_SIZES, default="base", help="model shape (default base)")
+    b.add_argument("--init", metavar="MODEL_DIR", default=None,
+                   help="continue pretraining a finished base model (its weights and tokenizer; --seed then only "
+                        "draws the data: use another seed than its own); the card keeps the lineage")
     b.add_argument("--batch-size", type=int, default=32, metavar="B", help="examples per step (default 32)")
     b.add_argument("--lr", type=float, default=3e-3, help="peak learning rate (default 3e-3)")
     b.add_argument("--chunk", type=int, default=250, metavar="K", help="checkpoint every K steps (default 250)")
@@ -108,7 +111,8 @@ def run_base(args) -> int:
         try:
             card = basemodel.build(out, steps=args.steps, seed=args.seed, size=args.size, device=args.device,
                                    batch_size=args.batch_size, lr=args.lr, chunk=args.chunk, resume=args.resume,
-                                   threads=args.threads, eval_n=args.eval_n, progress=not args.no_progress)  # fmt: skip
+                                   threads=args.threads, eval_n=args.eval_n, progress=not args.no_progress,
+                                   init_from=args.init)  # fmt: skip
         except CurriculumOverlapError as e:
             print(f"error: {e}", file=sys.stderr)
             return EXIT_FAIL

@@ -204,9 +204,12 @@ def build(out: str | Path, *, steps: int = 8000, seed: int = 0, size: str = "bas
           batch_size: int = 32, lr: float = 3e-3, warmup: int = 200, chunk: int = 250, resume: bool = False,
           threads: int | None = None, eval_n: int = 50, guard_n: int = 400, run_guard: bool = True,
           progress: bool = True, vocab_size: int = VOCAB_SIZE, tokenizer_texts: int = 4000,
-          prompt_loss: float = 0.0, stop_at: int | None = None) -> dict:  # fmt: skip
+          prompt_loss: float = 0.0, stop_at: int | None = None, init_from: str | Path | None = None) -> dict:  # fmt: skip
     """Pretrain (or resume) the base model into ``out``; returns the model card.  ``stop_at``
-    stops after that many steps with a chunk checkpoint and no model folder (tests, time limits)."""
+    stops after that many steps with a chunk checkpoint and no model folder (tests, time limits).
+    ``init_from`` (a base-model folder this function wrote) continues pretraining from its weights
+    and tokenizer instead of a fresh init: ``seed`` then only draws the data (pass another seed than
+    the first stage's, or its examples repeat); the card records the lineage."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     import torch
     from tqdm import tqdm
@@ -223,8 +226,10 @@ def build(out: str | Path, *, steps: int = 8000, seed: int = 0, size: str = "bas
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     state_path = out / STATE
+    parent = _parent(init_from, size) if init_from is not None else None
     sig = _signature(steps=steps, seed=seed, size=size, batch_size=batch_size, lr=lr, warmup=warmup, prompt_loss=prompt_loss,
-                     vocab_size=vocab_size, tokenizer_texts=tokenizer_texts, device=device)  # fmt: skip
+                     vocab_size=vocab_size, tokenizer_texts=tokenizer_texts, device=device,
+                     init_from=parent and parent["weights_sha256"])  # fmt: skip
     t_start = time.time()
     state = None
     if resume and state_path.exists():
@@ -242,11 +247,17 @@ def build(out: str | Path, *, steps: int = 8000, seed: int = 0, size: str = "bas
     else:
         guard_summary = {"skipped": True}
 
-    tok = make_tokenizer(seed, vocab_size=vocab_size, n_texts=tokenizer_texts)
-    cfg = make_config(tok, size)
-    with torch.random.fork_rng(devices=[]):  # seeded init, the caller's RNG untouched
-        torch.manual_seed(seed)
-        model = Qwen3ForCausalLM(cfg).to(device)
+    if parent is not None:
+        from transformers import AutoTokenizer
+
+        tok = AutoTokenizer.from_pretrained(parent["path"])
+        model = Qwen3ForCausalLM.from_pretrained(parent["path"], dtype=torch.float32).to(device)
+    else:
+        tok = make_tokenizer(seed, vocab_size=vocab_size, n_texts=tokenizer_texts)
+        cfg = make_config(tok, size)
+        with torch.random.fork_rng(devices=[]):  # seeded init, the caller's RNG untouched
+            torch.manual_seed(seed)
+            model = Qwen3ForCausalLM(cfg).to(device)
     opt = torch.optim.AdamW(model.parameters(), lr=lr, betas=(0.9, 0.98), weight_decay=0.01, eps=1e-8)
     step, losses, tokens, wall = 0, [], 0, 0.0
     if state is not None:
@@ -266,7 +277,7 @@ def build(out: str | Path, *, steps: int = 8000, seed: int = 0, size: str = "bas
     def checkpoint() -> None:
         _save_atomic({"signature": sig, "guard": guard_summary, "model": model.state_dict(),
                       "optimizer": opt.state_dict(), "step": step, "losses": losses, "tokens": tokens,
-                      "wall_s": wall + time.time() - seg_start}, state_path)  # fmt: skip
+                      "wall_s": wall + time.time() - seg_start, "parent": parent}, state_path)  # fmt: skip
 
     while step < last:
         ids, mask, labels = encode(tok, curriculum.batch(seed, step, steps, batch_size))
@@ -293,7 +304,24 @@ def build(out: str | Path, *, steps: int = 8000, seed: int = 0, size: str = "bas
     if step < steps:
         return {"step": step, "steps": steps, "partial": True}
     return export(out, model=model, tok=tok, step=step, steps=steps, losses=losses, tokens=tokens, wall=wall,
-                  sig=sig, guard_summary=guard_summary, eval_n=eval_n, device=device, t_start=t_start)  # fmt: skip
+                  sig=sig, guard_summary=guard_summary, eval_n=eval_n, device=device, t_start=t_start,
+                  parent=parent)  # fmt: skip
+
+
+def _parent(path: str | Path, size: str) -> dict:
+    """What a continued build starts from: a finished base-model folder of the same shape."""
+    path = Path(path)
+    card_path = path / "model_card.json"
+    if not (path / "model.safetensors").exists() or not card_path.exists():
+        raise ValueError(f"--init {path}: not a base-model folder (needs model.safetensors and model_card.json)")
+    card = json.loads(card_path.read_text())
+    if card.get("size") != size:
+        raise ValueError(f"--init {path}: that model has size {card.get('size')!r}, this build {size!r}; pass --size "
+                         f"{card.get('size')}")
+    lineage = card.get("lineage") or [{k: card.get(k) for k in ("name", "steps", "seed", "tokens_seen", "wall_s",
+                                                                 "data_recipe_digest", "command", "weights_sha256")}]
+    return {"path": str(path), "weights_sha256": hashlib.sha256((path / "model.safetensors").read_bytes()).hexdigest(),
+            "lineage": lineage}  # fmt: skip
 
 
 def export_checkpoint(out: str | Path, dest: str | Path, *, eval_n: int = 50) -> dict:
@@ -304,13 +332,18 @@ def export_checkpoint(out: str | Path, dest: str | Path, *, eval_n: int = 50) ->
     from transformers import Qwen3ForCausalLM
 
     state = torch.load(Path(out) / STATE, weights_only=False)
-    s = state["signature"]
-    tok = make_tokenizer(s["seed"], vocab_size=s["vocab_size"], n_texts=s["tokenizer_texts"])
+    s, parent = state["signature"], state.get("parent")
+    if parent is not None:
+        from transformers import AutoTokenizer
+
+        tok = AutoTokenizer.from_pretrained(parent["path"])
+    else:
+        tok = make_tokenizer(s["seed"], vocab_size=s["vocab_size"], n_texts=s["tokenizer_texts"])
     model = Qwen3ForCausalLM(make_config(tok, s["size"]))
     model.load_state_dict(state["model"])
     return export(dest, model=model, tok=tok, step=state["step"], steps=s["steps"], losses=state["losses"],
                   tokens=state["tokens"], wall=state["wall_s"], sig=s, guard_summary=state["guard"],
-                  eval_n=eval_n, device="cpu", t_start=time.time())  # fmt: skip
+                  eval_n=eval_n, device="cpu", t_start=time.time(), parent=parent)  # fmt: skip
 
 
 def _loss_summary(losses: list[float]) -> dict:
@@ -327,7 +360,7 @@ def _loss_summary(losses: list[float]) -> dict:
 
 
 def export(
-    out, *, model, tok, step, steps, losses, tokens, wall, sig, guard_summary, eval_n, device, t_start
+    out, *, model, tok, step, steps, losses, tokens, wall, sig, guard_summary, eval_n, device, t_start, parent=None
 ) -> dict:
     from transformers import GenerationConfig
 
@@ -374,8 +407,17 @@ def export(
         "eval_s": round(eval_s, 1),
         "hardware": _hardware(device),
         "versions": _versions(),
-        "command": f"arena model base --out {out} --steps {steps} --seed {sig['seed']} --size {sig['size']}",
+        "command": f"arena model base --out {out} --steps {steps} --seed {sig['seed']} --size {sig['size']}"
+        + (f" --init {parent['path']}" if parent else ""),
         "weights_sha256": hashlib.sha256((out / "model.safetensors").read_bytes()).hexdigest(),
     }
+    if parent is not None:  # earlier stages first; totals over the whole lineage
+        this = {k: card[k] for k in ("name", "steps", "seed", "tokens_seen", "wall_s", "data_recipe_digest",
+                                     "command", "weights_sha256")}  # fmt: skip
+        card["init_from"] = {"path": parent["path"], "weights_sha256": parent["weights_sha256"]}
+        card["lineage"] = parent["lineage"] + [this]
+        card["steps_total"] = sum(x.get("steps") or 0 for x in card["lineage"])
+        card["tokens_seen_total"] = sum(x.get("tokens_seen") or 0 for x in card["lineage"])
+        card["wall_s_total"] = round(sum(x.get("wall_s") or 0 for x in card["lineage"]), 1)
     (out / "model_card.json").write_text(json.dumps(card, indent=1) + "\n")
     return card
