@@ -178,7 +178,7 @@ def run_trial(
             res.reason = f"agent exited {out.exit_code}" + (f": {d[1]}" if d else f": {tail(out.stderr)}")
             if out.oom_killed:
                 res.failure_kind = "agent_oom"
-                res.reason = (f"agent exited {out.exit_code}: killed by the memory limit "
+                res.reason = (f"agent exited {out.exit_code}: stopped by the memory limit "
                               f"(environment.memory_mb = {task.spec.environment.memory_mb})")  # fmt: skip
 
         # -- harden + verifier phase -------------------------------------------------------

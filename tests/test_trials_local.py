@@ -116,3 +116,24 @@ def test_an_oracle_that_needs_a_remote_host_gets_a_finding_naming_it(make_task, 
     assert remote_host("all good") is None and rewards_text([1.0, None, 0.25]) == "[1, no reward, 0.25]"
     assert main(["validate", str(online), "--runtime", "local", "--out", str(tmp_path / "w"), "--oracle-runs", "1"]) == 1
     assert "None" not in capsys.readouterr().out
+
+
+def test_under_the_rlimit_a_refused_allocation_is_the_memory_limit():
+    """Without a writable cgroup (an unprivileged caller) the memory limit is an address-space
+    rlimit: the program is not killed, its allocation fails, and the trial must still say agent_oom."""
+    from arena.sandbox.limits import Limiter, allocation_failed
+
+    lim = Limiter("arena-test-rlimit", memory_mb=64, pids=64)
+    try:
+        lim.mode = "rlimit"
+        before = lim.oom_events()
+        assert lim.hit_limit(before, 1, "Traceback (most recent call last):\n  ...\nMemoryError")
+        assert lim.hit_limit(before, 134, "terminate called after throwing an instance of 'std::bad_alloc'")
+        assert lim.hit_limit(before, 1, "bash: xmalloc: cannot allocate 1048576 bytes: Cannot allocate memory")
+        assert not lim.hit_limit(before, 0, "MemoryError")  # exited 0: not a failure at all
+        assert not lim.hit_limit(before, 1, "ValueError: bad input")
+        lim.mode = "cgroup"  # a cgroup counts kills; the text alone proves nothing there
+        assert not lim.hit_limit(lim.oom_events(), 1, "MemoryError")
+    finally:
+        lim.close()
+    assert not allocation_failed("all good")

@@ -10,6 +10,7 @@ Without a writable cgroup, ``prlimit`` caps the address space (and process count
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import threading
@@ -17,6 +18,15 @@ import time
 from pathlib import Path
 
 CG = Path("/sys/fs/cgroup")
+#: what a program prints when an allocation fails (Python, libc/strerror, C++, shells, Go, Node)
+_ALLOC_FAILED = re.compile(r"\bMemoryError\b|Cannot allocate memory|std::bad_alloc|\bout of memory\b|"
+                           r"memory exhausted|JavaScript heap out of memory|ENOMEM", re.IGNORECASE)
+
+
+def allocation_failed(text: str) -> bool:
+    """The output of a command that failed because an allocation was refused: under the
+    address-space rlimit the memory limit shows up as this, not as a kill."""
+    return bool(_ALLOC_FAILED.search(text[-20000:]))
 
 
 def _writable(p: Path) -> bool:
@@ -107,6 +117,13 @@ class Limiter:
                 except (ProcessLookupError, PermissionError):
                     pass
             time.sleep(0.01)
+
+    def hit_limit(self, events_before: int, exit_code: int | None, output: str) -> bool:
+        """Did the memory limit end this command?  A cgroup counts its OOM kills; under the
+        rlimit an allocation is refused instead and the program fails saying so."""
+        if self.oom_events() > events_before:
+            return True
+        return self.mode == "rlimit" and exit_code not in (0, None) and allocation_failed(output)
 
     def oom_events(self) -> int:
         for d in self.dirs:

@@ -412,14 +412,15 @@ class LocalSandbox(Sandbox):
             raise SandboxError(f"bubblewrap could not start the sandbox ({START_ATTEMPTS} attempts): {why}",
                                kind="sandbox_exec")  # fmt: skip
         code = None if timed_out else proc.returncode
+        stdout, stderr = out.text(), err.text()
         return ExecResult(
             exit_code=code,
-            stdout=out.text(),
-            stderr=err.text(),
+            stdout=stdout,
+            stderr=stderr,
             duration_sec=dur,
             timed_out=timed_out,
             truncated=out.truncated or err.truncated,
-            oom_killed=self.limiter.oom_events() > oom_before,
+            oom_killed=self.limiter.hit_limit(oom_before, code, stderr + "\n" + stdout),
         )
 
     def _launch(self, argv_for, *, env, cwd, timeout, output_limit):
