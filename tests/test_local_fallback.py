@@ -4,7 +4,7 @@ import pytest
 
 from arena.agents.base import NopAgent, OracleAgent
 from arena.cli.main import main
-from arena.sandbox import local
+from arena.sandbox import bwrap
 from arena.sandbox.local import LocalRuntime
 from arena.task import load_task
 from arena.trial import run_trial
@@ -12,10 +12,10 @@ from arena.trial import run_trial
 
 @pytest.fixture
 def no_bwrap(monkeypatch):
-    monkeypatch.setattr(local.shutil, "which", lambda name: None)
-    monkeypatch.setattr(local, "_BWRAP_OK", {})
+    monkeypatch.setattr(bwrap.shutil, "which", lambda name: None)
+    monkeypatch.setattr(bwrap, "_BWRAP_OK", {})
     yield
-    local._BWRAP_OK.clear()
+    bwrap._BWRAP_OK.clear()
 
 
 def test_refuses_and_names_the_package(no_bwrap):

@@ -66,7 +66,7 @@ BASE_HELP = """Pretrain the CPU arena's fixed base model: a small Qwen3 + a loca
 
   arena model base --out DIR [--resume] [--device cpu|cuda] [--steps N] [--seed S] [--size base]
 
-The curriculum (arena/train/curriculum.py) is procedurally generated documents and questions on
+The curriculum (arena/train/curriculum/) is procedurally generated documents and questions on
 generic skills (copy a span, find a field, count, add/subtract/compare, max, sort; int / key=value
 / list / token answers; an answer-file instruction) plus reasoning-gym items; never the arena
 families' templates or entity pools.  The build first checks a sample of it against the

@@ -17,29 +17,26 @@ Filesystem view of one sandbox (every ``exec`` is one ``bwrap`` launch over the 
 ``RUN`` steps cannot be replayed on the host: ``prepare`` lists them in ``Prepared.notes``.
 Without bubblewrap the runtime refuses (naming the package to install) unless isolation is
 turned off explicitly for a trusted corpus (``isolation="none"``), which prints a loud warning.
+
+The pieces: ``bwrap`` (isolation flags, the probe, the host's read-only view), ``localfs`` (files:
+seeding, host paths, hooks, safe reads and writes), ``launch`` (one launch of a command).
 """
 
 from __future__ import annotations
 
 import os
-import platform
 import re
 import shutil
-import stat
-import subprocess
 import sys
-import threading
 import time
 import uuid
 from pathlib import Path
 
 from arena import dockerfile
-from arena.sandbox import carry, handover, seccomp
+from arena.sandbox import bwrap, carry, handover
 from arena.sandbox.base import (
     OUTPUT_LIMIT,
     PIDS_LIMIT,
-    PLANTED_HOOKS,
-    PLANTED_SUFFIXES,
     SKILLS_DIR,
     ExecResult,
     Prepared,
@@ -49,91 +46,15 @@ from arena.sandbox.base import (
     SandboxError,
     skills_source,
 )
-from arena.sandbox.limits import Limiter, inherit_priority
+from arena.sandbox.bwrap import _HOST_RO, _bwrap_problem, _interpreter_dirs, _var_binds, isolation_flags
+from arena.sandbox.launch import launch
+from arena.sandbox.limits import Limiter
+from arena.sandbox.localfs import LocalFiles, _safe_read
 
-_HOST_RO = ("usr", "etc", "opt", "var", "srv", "bin", "sbin", "lib", "lib32", "lib64", "libx32", "nix")
-_BWRAP_OK: dict[str, object] = {}
+__all__ = ["START_ATTEMPTS", "LocalRuntime", "LocalSandbox", "_bwrap_problem", "isolation_flags"]
+
 #: launches of one command before a sandbox that bubblewrap could not build is an infra error
 START_ATTEMPTS = 5
-#: what the probe found missing but could live without (recorded as a note on every trial)
-_WEAKER: list[str] = []
-
-
-def isolation_flags(*, userns: bool = True, seccomp_fd: int | None = None) -> list[str]:
-    """bubblewrap flags that leave the sandboxed command no way to reach the host.
-
-    A user namespace (the command is root only inside it) with every capability dropped, so no
-    read-only bind can be remounted writable, nothing new mounted, no device node made; no new
-    privileges (bubblewrap always sets it); the seccomp filter of ``arena.sandbox.seccomp`` when
-    this architecture has one.  No ``--new-session``: every command already starts in a session of
-    its own without a terminal (``start_new_session``, stdin /dev/null), and a second ``setsid``
-    would leave the autogroup that carries the caller's priority.
-    """
-    a = ["--unshare-user", "--uid", "0", "--gid", "0"] if userns else []
-    a += ["--cap-drop", "ALL"]
-    if seccomp_fd is not None:
-        a += ["--seccomp", str(seccomp_fd)]
-    return a
-
-
-#: what the probe's command prints: effective and bounding capabilities, seccomp mode, a mount try
-_PROBE = "grep -E '^(CapEff|CapBnd|Seccomp):' /proc/self/status; mount -t tmpfs none /tmp 2>/dev/null && echo MOUNTED; true"
-
-
-def _probe(exe: str, userns: bool) -> tuple[str | None, dict[str, str]]:
-    fd = os.open(seccomp.program_file(), os.O_RDONLY) if seccomp.supported() else None
-    try:
-        argv = [exe, *isolation_flags(userns=userns, seccomp_fd=fd), "--ro-bind", "/", "/", "--tmpfs", "/tmp",
-                "--unshare-net", "--unshare-pid", "--proc", "/proc", "--dev", "/dev", "sh", "-c", _PROBE]  # fmt: skip
-        p = subprocess.run(argv, capture_output=True, text=True, pass_fds=(fd,) if fd is not None else ())
-    finally:
-        if fd is not None:
-            os.close(fd)
-    if p.returncode != 0:
-        return f"bwrap cannot create a hardened sandbox here: {p.stderr.strip()[:300]}", {}
-    got = dict(line.split(":", 1) for line in p.stdout.splitlines() if ":" in line)
-    return None, {k: v.strip() for k, v in got.items()} | ({"mounted": "yes"} if "MOUNTED" in p.stdout else {})
-
-
-def _bwrap_problem() -> str | None:
-    """None when bubblewrap gives the full isolation here, else what is missing (the runtime refuses)."""
-    if "r" in _BWRAP_OK:
-        return _BWRAP_OK["r"]  # type: ignore[return-value]
-    exe = shutil.which("bwrap")
-    if exe is None:
-        why = "bubblewrap is not installed: `apt-get install bubblewrap` (or your distribution's bubblewrap package)"
-    else:
-        why, got = _probe(exe, userns=True)
-        _BWRAP_OK["userns"] = why is None
-        if why is not None and os.geteuid() == 0:
-            # no user namespaces (e.g. user.max_user_namespaces = 0): as root, dropping every
-            # capability under no_new_privs still leaves nothing that reaches the host
-            why2, got = _probe(exe, userns=False)
-            if why2 is None:
-                _WEAKER.append(f"user namespaces are unavailable ({why}); the sandbox runs as root with every "
-                               "capability dropped and no_new_privs instead")  # fmt: skip
-            why = why2
-        if why is None:
-            why = _check_probe(got)
-    _BWRAP_OK["r"] = why
-    return why
-
-
-def _check_probe(got: dict[str, str]) -> str | None:
-    missing = []
-    if got.get("CapEff", "").strip("0") or "CapEff" not in got:
-        missing.append(f"the sandboxed command still holds capabilities (CapEff {got.get('CapEff', '?')})")
-    if got.get("mounted"):
-        missing.append("the sandboxed command can mount filesystems")
-    if seccomp.supported() and got.get("Seccomp") != "2":
-        missing.append(f"the seccomp filter is not in force (Seccomp {got.get('Seccomp', '?')}; kernel built without it?)")
-    if not seccomp.supported():
-        _WEAKER.append(f"no seccomp filter for this architecture ({platform.machine()}): capabilities are dropped, "
-                       "calls are not filtered")  # fmt: skip
-    if missing:
-        return ("bubblewrap cannot isolate untrusted code here: " + "; ".join(missing)
-                + ". Use the docker runtime, or a kernel/bubblewrap with user namespaces and seccomp")  # fmt: skip
-    return None
 
 
 class LocalRuntime(Runtime):
@@ -180,7 +101,7 @@ class LocalRuntime(Runtime):
             notes.append(f"USER {plan.user} not honoured: commands run as root")
         workdir = plan.workdir if plan.workdir != "/" else "/root"
         if self.isolation == "bwrap" and self.unavailable_reason() is None:
-            notes += _WEAKER
+            notes += bwrap._WEAKER
             if task.spec.environment.allow_internet:
                 notes.append("allow_internet: the local runtime shares the host's network (its loopback services "
                              "included); use the docker runtime for a network of the task's own")  # fmt: skip
@@ -208,7 +129,7 @@ class LocalRuntime(Runtime):
         )
 
 
-class LocalSandbox(Sandbox):
+class LocalSandbox(LocalFiles, Sandbox):
     def __init__(self, *, trial_dir, environment, plan, workdir, image_env, allow_internet, memory_mb, isolation,
                  carry_rule: carry.CarryRule | None = None):  # fmt: skip
         self.trial_dir = trial_dir
@@ -246,94 +167,13 @@ class LocalSandbox(Sandbox):
         if isolation != "none":
             handover.keep_pristine(self.fs, self.binds, self.carry, self._pristine)
 
-    # -- filesystem ------------------------------------------------------------------------
-    def _seed(self, environment: Path, c) -> None:
-        multi = len(c.sources) > 1 or c.dest.endswith("/")
-        for s in c.sources:
-            srcs = sorted(environment.glob(s)) if any(ch in s for ch in "*?[") else [environment / s]
-            for src in srcs:
-                if src.is_dir():
-                    dest = self.fs / c.dest.lstrip("/")
-                    shutil.copytree(src, dest, dirs_exist_ok=True, symlinks=True)
-                else:
-                    dest = self.fs / c.dest.lstrip("/")
-                    if multi:
-                        dest = dest / src.name
-                    dest.parent.mkdir(parents=True, exist_ok=True)
-                    shutil.copy2(src, dest)
-
-    def host_path(self, path: str) -> Path | None:
-        """Where a sandbox path lives on the host, when it is in a writable bind.
-
-        Symlinks are followed as the sandbox would follow them (``_resolve``), never on the host:
-        a link the agent or verifier planted cannot make the harness read or write a host file.
-        """
-        real = self._resolve(path)
-        return self._in_bind(real) if real is not None else None
-
-    def _in_bind(self, norm: str) -> Path | None:
-        for b in self.binds:
-            if norm == b or norm.startswith(b + "/"):
-                return self.fs / norm.lstrip("/")
-        return None
-
-    def _visible(self, norm: str) -> tuple[Path | None, bool]:
-        """(host path, is a plain folder of the sandbox's own tmpfs root) for a link-free sandbox path."""
-        hp = self._in_bind(norm)
-        if hp is not None:
-            return hp, False
-        if any(b.startswith(norm + "/") for b in self.binds):
-            return None, True  # a parent bubblewrap created for a bind
-        top = norm.strip("/").split("/", 1)[0]
-        if top == "var":
-            rel = norm[len("/var/"):] if norm.startswith("/var/") else ""
-            if any(rel == skip or rel.startswith(skip + "/") for skip in _VAR_SKIP):
-                return None, False
-        if top in _HOST_RO or any(norm == d or norm.startswith(d + "/") for d in _interpreter_dirs()):
-            return Path(norm), False
-        return None, False
-
-    def _resolve(self, path: str) -> str | None:
-        """The link-free sandbox path ``path`` names, or None when the sandbox cannot see it."""
-        parts = [p for p in path.split("/") if p not in ("", ".")]
-        cur, hops = "/", 0
-        while parts:
-            p = parts.pop(0)
-            if p == "..":
-                cur = os.path.dirname(cur)
-                continue
-            nxt = os.path.join(cur, p)
-            hp, own = self._visible(nxt)
-            if hp is not None and os.path.islink(hp):
-                hops += 1
-                if hops > 40:
-                    return None
-                target = os.readlink(hp)
-                parts = [q for q in target.split("/") if q not in ("", ".")] + parts
-                if target.startswith("/"):
-                    cur = "/"
-                continue
-            if hp is None and not own:
-                return None
-            cur = nxt
-        return cur
-
-    def _hook_files(self) -> list[Path]:
-        out = []
-        for b in self.binds:
-            for dirpath, _dirs, files in os.walk(self.fs / b.lstrip("/")):
-                for f in files:
-                    if f in PLANTED_HOOKS or f.endswith(PLANTED_SUFFIXES):
-                        out.append(Path(dirpath) / f)
-        return out
-
     # -- commands --------------------------------------------------------------------------
     def _argv(self, command: str, cwd: str, mounts: dict[str, Path], fds: dict[str, int] | None = None) -> list[str]:
         if self.isolation == "none":
             return ["bash", "-c", command]
         fds = fds or {}
         a = ["bwrap", "--die-with-parent", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"]
-        a += isolation_flags(userns=bool(_BWRAP_OK.get("userns", True)), seccomp_fd=fds.get("seccomp"))
+        a += isolation_flags(userns=bool(bwrap._BWRAP_OK.get("userns", True)), seccomp_fd=fds.get("seccomp"))
         if not self.allow_internet:
             a.append("--unshare-net")
         a += ["--tmpfs", "/", "--proc", "/proc", "--dev", "/dev"]
@@ -399,8 +239,9 @@ class LocalSandbox(Sandbox):
         for attempt in range(START_ATTEMPTS):
             oom_before = self.limiter.oom_events()
             t0 = time.perf_counter()
-            proc, out, err, timed_out, started = self._launch(argv_for, env=run_env, cwd=host_cwd, timeout=timeout,
-                                                              output_limit=output_limit)  # fmt: skip
+            proc, out, err, timed_out, started = launch(argv_for, limiter=self.limiter, isolation=self.isolation,
+                                                       env=run_env, cwd=host_cwd, timeout=timeout,
+                                                       output_limit=output_limit)  # fmt: skip
             dur = time.perf_counter() - t0
             if started or timed_out:
                 break
@@ -422,85 +263,6 @@ class LocalSandbox(Sandbox):
             truncated=out.truncated or err.truncated,
             oom_killed=self.limiter.hit_limit(oom_before, code, stderr + "\n" + stdout),
         )
-
-    def _launch(self, argv_for, *, env, cwd, timeout, output_limit):
-        """One launch: (proc, stdout, stderr, timed_out, started).
-
-        ``started`` says the sandbox was built and the command ran: a shell inside the finished
-        sandbox writes one byte to a pipe and closes it before it runs the command, so a set-up
-        failure of bubblewrap cannot be faked by a command that prints "bwrap: …" and exits 1.
-        """
-        fds: dict[str, int] = {}
-        close: list[int] = []
-        started_r = None
-        if self.isolation == "bwrap":
-            started_r, started_w = os.pipe()
-            fds["started"] = started_w
-            close.append(started_w)
-            if seccomp.supported():
-                fds["seccomp"] = os.open(seccomp.program_file(), os.O_RDONLY)
-                close.append(fds["seccomp"])
-        try:
-            proc = subprocess.Popen(
-                self.limiter.wrap(argv_for(fds)),
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                env=env,
-                cwd=cwd,
-                start_new_session=True,
-                pass_fds=tuple(fds.values()),
-            )
-        finally:
-            for fd in close:
-                os.close(fd)
-        inherit_priority(proc.pid)  # a new session is a new autogroup: keep a background caller's nice
-        out, err = _Capped(proc.stdout, output_limit), _Capped(proc.stderr, output_limit)
-        built = _Capped(os.fdopen(started_r, "rb"), 64) if started_r is not None else None
-        # a blocking wait plus a timer (Popen.wait(timeout=) polls with sleeps up to 50 ms)
-        fired = threading.Event()
-
-        def on_timeout() -> None:
-            fired.set()
-            self._kill(proc)
-
-        timer = threading.Timer(timeout, on_timeout) if timeout else None
-        if timer:
-            timer.daemon = True
-            timer.start()
-        proc.wait()
-        if timer:
-            timer.cancel()
-        self.limiter.kill_all()  # anything the command left running (isolation=none)
-        out.join(), err.join()
-        started = True
-        if built is not None:
-            built.join()
-            started = bytes(built.buf) == b"."
-        return proc, out, err, fired.is_set(), started
-
-    def _kill(self, proc: subprocess.Popen) -> None:
-        try:
-            os.killpg(proc.pid, 9)
-        except ProcessLookupError:
-            pass
-        self.limiter.kill_all()
-
-    def read_file(self, path, limit=OUTPUT_LIMIT):
-        real = self._resolve(path)
-        hp = self._visible(real)[0] if real is not None else None
-        return _safe_read(hp, limit) if hp is not None else None
-
-    def write_file(self, path, data):
-        hp = self.host_path(path)
-        if hp is None:
-            raise SandboxError(f"{path} is on a read-only part of the local sandbox (writable: {self.binds})")
-        hp.parent.mkdir(parents=True, exist_ok=True)
-        if hp.is_symlink() or (hp.exists() and not hp.is_file()):
-            raise SandboxError(f"cannot write {path}: it is not a regular file in the sandbox")
-        fd = os.open(hp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o644)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
 
     def kill_all(self):
         self.limiter.kill_all()
@@ -542,80 +304,3 @@ class LocalSandbox(Sandbox):
         self.closed = True
         self.limiter.close()
         shutil.rmtree(self.fs, ignore_errors=True)
-
-
-#: container engines' storage under /var/lib: mounts come and go there while trials start, which
-#: makes a recursive bind of /var racy ("Can't bind mount /oldroot/var/…/overlay2/…")
-_VAR_SKIP = {"lib/docker", "lib/arena-docker", "lib/containerd", "lib/containers", "tmp"}
-
-
-def _var_binds() -> list[str]:
-    """Binds of /var's entries, one by one, skipping engines' storage.  Entries come and go while
-    containers start and stop, so every bind is a ``--ro-bind-try`` (a vanished source is skipped)
-    and a link that vanished while it was read is left out."""
-    out: list[str] = []
-
-    def add(path: str) -> None:
-        try:
-            out.extend(["--symlink", os.readlink(path), path] if os.path.islink(path) else ["--ro-bind-try", path, path])
-        except OSError:
-            pass
-
-    for top in sorted(os.listdir("/var")):
-        path = f"/var/{top}"
-        if top == "lib" and os.path.isdir(path) and not os.path.islink(path):
-            for sub in sorted(os.listdir(path)):
-                if f"lib/{sub}" not in _VAR_SKIP:
-                    add(f"{path}/{sub}")
-        elif top not in _VAR_SKIP:
-            add(path)
-    return out
-
-
-def _safe_read(p: Path, limit: int = -1) -> bytes | None:
-    """A regular file's bytes (at most ``limit``), never following a link nor blocking on a FIFO
-    (None otherwise)."""
-    try:
-        fd = os.open(p, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    except OSError:
-        return None
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return None
-        with os.fdopen(fd, "rb", closefd=False) as fh:
-            return fh.read(limit)
-    finally:
-        os.close(fd)
-
-
-def _interpreter_dirs() -> list[str]:
-    dirs = {os.path.realpath(sys.prefix), os.path.realpath(sys.base_prefix)}
-    exe = os.path.realpath(sys.executable)
-    dirs.add(os.path.dirname(os.path.dirname(exe)))
-    return sorted(d for d in dirs if d not in ("/", "/usr"))
-
-
-class _Capped:
-    """Drain a pipe in a thread, keeping at most ``limit`` bytes (the rest is discarded)."""
-
-    def __init__(self, stream, limit: int):
-        self.buf = bytearray()
-        self.limit = limit
-        self.truncated = False
-        self.t = threading.Thread(target=self._run, args=(stream,), daemon=True)
-        self.t.start()
-
-    def _run(self, stream) -> None:
-        for chunk in iter(lambda: stream.read(65536), b""):
-            room = self.limit - len(self.buf)
-            if room > 0:
-                self.buf += chunk[:room]
-            if len(chunk) > max(room, 0):
-                self.truncated = True
-        stream.close()
-
-    def join(self) -> None:
-        self.t.join(timeout=10)
-
-    def text(self) -> str:
-        return self.buf.decode("utf-8", errors="replace")
