@@ -88,5 +88,5 @@ runuser -u "$USER_NAME" -- env -i "${ENVS[@]}" bash -c "
   $PY -m venv .venv
   .venv/bin/pip install -q -e '.[dev]'
   .venv/bin/python -c 'import os; print(\"python\", os.sys.version.split()[0], \"uid\", os.getuid())'
-  exec .venv/bin/python -m pytest -q $(printf '%q ' "${SUITES[@]}" "${EXTRA[@]}")
+  exec .venv/bin/python -m pytest -q -rs $(printf '%q ' "${SUITES[@]}" "${EXTRA[@]}")
 "
