@@ -160,12 +160,85 @@ def test_harness_bad_cases_are_trial_statuses(make_task, local_runtime, tmp_path
         HarnessAgent("nonesuch", base_url="http://127.0.0.1:1/v1")
 
 
+# in the sandbox: try each host:port (2 s each), print {"host:port": "reached" | "blocked"} as JSON
+PROBE = ("python3 -c \"import json,socket,sys\n"
+         "def go(a):\n"
+         "    h, p = a.rsplit(':', 1)\n"
+         "    try:\n"
+         "        socket.create_connection((h, int(p)), 2).close(); return 'reached'\n"
+         "    except OSError:\n"
+         "        return 'blocked'\n"
+         "print(json.dumps({a: go(a) for a in sys.argv[1:]}))\" ")  # fmt: skip
+
+
+def _host_addresses() -> list[str]:
+    import subprocess
+
+    out = subprocess.run(["hostname", "-I"], capture_output=True, text=True).stdout.split()
+    return [a for a in out if ":" not in a][:3]
+
+
 @pytest.mark.docker
-def test_harness_on_docker_is_refused_with_the_reason(make_task, docker_runtime, tmp_path):
+def test_harness_solves_a_docker_trial_through_the_fenced_route_only(make_task, docker_runtime, tmp_path):
+    """The proxy on the trial network's gateway is the container's one door: a host service on
+    0.0.0.0, the host's other addresses and the internet stay unreachable (allow_internet false)."""
+    other = socket.socket()
+    other.bind(("0.0.0.0", 0))  # "another service on the host", listening on every address
+    other.listen(8)
+    oport = other.getsockname()[1]
+    targets = [f"{a}:{oport}" for a in _host_addresses()] + ["1.1.1.1:53", "8.8.8.8:443"]
+    solve = "python3 -c \"print(sum(int(x) for x in open('/root/numbers.txt').read().split()))\" > /root/answer.txt"
+    eng = Policy("")
+    try:
+        with Endpoint(eng) as ep:
+            # the model's command: solve, then probe the gateway's other port and the rest
+            eng.command = solve + "; gw=${OPENAI_BASE_URL#http://}; gw=${gw%%:*}; " + PROBE + f"$gw:{oport} " + " ".join(targets)
+            task, _ = load_task(make_task())
+            r = run_trial(task, HarnessAgent("mini-harness", base_url=ep.url), docker_runtime, log_dir=tmp_path / "d")
+    finally:
+        other.close()
+    assert (r.status, r.reward) == ("ok", 1.0), (r.reason, (tmp_path / "d" / "agent.stderr").read_text()[-2000:])
+    assert r.side_info["agent"]["proxy"]["requests"] == 2 and r.side_info["agent"]["proxy"]["completion_tokens"] == 16
+    doc = json.loads((tmp_path / "d" / "trajectory.json").read_text())
+    out = [s for s in doc["steps"] if s["source"] == "agent"][0]["observation"]["results"][0]["content"]
+    probed = json.loads(out[out.index("{"):out.rindex("}") + 1])
+    assert len(probed) == len(targets) + 1 and set(probed.values()) == {"blocked"}, probed
+    # the route is gone with the harness command: no network left behind, the firewall back to its standing rules
+    from arena.sandbox import route
+
+    client = docker_runtime.client
+    assert not [n.name for n in client.networks.list() if n.name.startswith(route.PREFIX)
+                and n.attrs.get("Labels", {}).get("arena.pid") == str(__import__("os").getpid())]  # fmt: skip
+    chain = route._ipt("-S", route.CHAIN).stdout.splitlines()
+    assert chain == [f"-N {route.CHAIN}", f"-A {route.CHAIN} -j DROP"], chain
+
+
+@pytest.mark.docker
+def test_model_route_opens_one_door_and_closes(make_task, docker_runtime, tmp_path):
+    """The route by itself: while open, the allowed gateway port is reached and the gateway's other
+    ports are not; once closed, the container has no network again."""
+    from arena.sandbox.route import PREFIX
+
     task, _ = load_task(make_task())
-    with Endpoint(Policy("true")) as ep:
-        r = run_trial(task, HarnessAgent("mini-harness", base_url=ep.url), docker_runtime, log_dir=tmp_path / "d")
-    assert "no route to the model endpoint" in r.reason and r.reward == 0.0
+    prepared = docker_runtime.prepare(task)
+    box = docker_runtime.start(task, prepared, trial_dir=tmp_path)
+    door, wall = socket.socket(), socket.socket()
+    try:
+        with box.model_route() as rt:
+            for s in (door, wall):
+                s.bind((rt.gateway, 0))
+                s.listen(4)
+            rt.allow(door.getsockname()[1])
+            got = box.exec(PROBE + f"{rt.gateway}:{door.getsockname()[1]} {rt.gateway}:{wall.getsockname()[1]}", timeout=30)
+            name = rt.iface
+        assert list(json.loads(got.stdout).values()) == ["reached", "blocked"], got
+        after = box.exec("cat /proc/net/dev", timeout=30).stdout
+        assert "eth0" not in after and name.startswith(PREFIX)
+        assert name not in [n.name for n in docker_runtime.client.networks.list()]
+    finally:
+        door.close()
+        wall.close()
+        box.close()
 
 
 @pytest.mark.slow
