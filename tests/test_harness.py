@@ -323,3 +323,46 @@ def test_run_model_in_harness_mode_serves_the_engine(make_task, local_runtime, t
                     options=GenOptions(max_new_tokens=48), agent_name="fake")  # fmt: skip
     assert [(r.status, r.reward) for r in res] == [("ok", 1.0), ("ok", 1.0)]
     assert all(c["max_new_tokens"] == 48 for c in eng.calls)  # the proxy's cap is the run's max_new_tokens
+
+
+def test_arena_run_with_a_harness_agent(make_task, tmp_path, capsys):
+    """`arena run TASK --agent harness:NAME` against an endpoint (here arena's own, as --base-url)."""
+    from arena.cli.main import main
+
+    task = make_task()
+    eng = Policy("python3 -c \"print(sum(int(x) for x in open('/root/numbers.txt').read().split()))\" > /root/answer.txt")
+    with Endpoint(eng) as ep:
+        code = main(["run", str(task), "--agent", "harness:mini-harness", "--engine", "openai", "--base-url", ep.url,
+                     "--model", "arena", "--max-new-tokens", "40", "--runtime", "local", "--json"])  # fmt: skip
+    rows = json.loads(capsys.readouterr().out)
+    assert code == 0 and [(r["status"], r["reward"], r["agent"]) for r in rows] == [("ok", 1.0, "mini-harness")]
+    assert all(c["max_new_tokens"] == 40 for c in eng.calls) and len(eng.calls) == 2  # the proxy's cap is --max-new-tokens
+    # usage errors: no model; --base-url without --engine openai; an unknown harness (argparse exits 2)
+    assert main(["run", str(task), "--agent", "harness:mini-harness", "--runtime", "local"]) == 2
+    assert "needs --model" in capsys.readouterr().err
+    assert main(["run", str(task), "--agent", "harness:mini-harness", "--model", "m", "--base-url", "http://x/v1",
+                 "--runtime", "local"]) == 2  # fmt: skip
+    with pytest.raises(SystemExit) as e:
+        main(["run", str(task), "--agent", "harness:nonesuch"])
+    assert e.value.code == 2 and "unknown harness" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+@pytest.mark.docker
+def test_arena_run_harness_on_docker_with_the_tiny_engine(make_task, docker_runtime, tiny_model, tmp_path, capsys):
+    """A real checkpoint (tiny, random) served by arena, driven by mini-harness in a docker trial:
+    the trial completes (its reward is whatever the model earns) and its transcript is written."""
+    from pathlib import Path
+
+    from arena.cli.main import main
+
+    task = make_task(agent_timeout=120)
+    code = main(["run", str(task), "--agent", "harness:mini-harness", "--model", str(tiny_model), "--max-new-tokens", "16",
+                 "--max-requests", "3", "--runtime", "docker", "--json", "--out", str(tmp_path / "run")])  # fmt: skip
+    rows = json.loads(capsys.readouterr().out)
+    assert code == 0 and rows[0]["status"] == "ok", rows
+    side = rows[0]["side_info"]
+    proxy = (json.loads(side) if isinstance(side, str) else side)["agent"]["proxy"]
+    assert proxy["requests"] >= 1 and proxy["completion_tokens"] > 0 and proxy["upstream_errors"] == 0, proxy
+    doc = json.loads((Path(rows[0]["log_dir"]) / "trajectory.json").read_text())
+    assert doc["schema_version"] == "ATIF-v1.4" and any(s["source"] == "agent" for s in doc["steps"])
