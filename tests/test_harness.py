@@ -206,11 +206,10 @@ def test_harness_solves_a_docker_trial_through_the_fenced_route_only(make_task, 
     # the route is gone with the harness command: no network left behind, the firewall back to its standing rules
     from arena.sandbox import route
 
-    client = docker_runtime.client
-    assert not [n.name for n in client.networks.list() if n.name.startswith(route.PREFIX)
-                and n.attrs.get("Labels", {}).get("arena.pid") == str(__import__("os").getpid())]  # fmt: skip
+    iface = r.side_info["agent"]["route"]
+    assert iface.startswith(route.PREFIX) and iface not in [n.name for n in docker_runtime.client.networks.list()]
     chain = route._ipt("-S", route.CHAIN).stdout.splitlines()
-    assert chain == [f"-N {route.CHAIN}", f"-A {route.CHAIN} -j DROP"], chain
+    assert iface not in "\n".join(chain) and chain[-1] == f"-A {route.CHAIN} -j DROP", chain
 
 
 @pytest.mark.docker
@@ -366,3 +365,56 @@ def test_arena_run_harness_on_docker_with_the_tiny_engine(make_task, docker_runt
     assert proxy["requests"] >= 1 and proxy["completion_tokens"] > 0 and proxy["upstream_errors"] == 0, proxy
     doc = json.loads((Path(rows[0]["log_dir"]) / "trajectory.json").read_text())
     assert doc["schema_version"] == "ATIF-v1.4" and any(s["source"] == "agent" for s in doc["steps"])
+
+
+@pytest.mark.docker
+def test_a_harness_plays_a_multiturn_trial_on_docker(make_task, docker_runtime, tmp_path):
+    """Every turn opens and closes its own route; the dialogue and the write go through it."""
+    from test_multiturn import SECRET, dialogue_task
+
+    task, _ = load_task(dialogue_task(make_task))
+    with Endpoint(Clerk()) as ep:
+        r = run_trial(task, HarnessAgent("mini-harness", base_url=ep.url), docker_runtime, log_dir=tmp_path / "t")
+    assert (r.status, r.reward) == ("ok", 1.0), (r.reason, (tmp_path / "t" / "agent.stderr").read_text()[-2000:])
+    doc = json.loads((tmp_path / "t" / "trajectory.json").read_text())
+    agent = [s for s in doc["steps"] if s["source"] == "agent"]
+    assert [s["message"].strip() for s in agent[:2]] == ["Which code?", "done"]
+    assert SECRET in agent[-1]["tool_calls"][0]["arguments"]["command"]
+
+
+@pytest.mark.docker
+def test_an_internet_task_keeps_its_bridge_and_gains_the_route(make_task, docker_runtime, tmp_path):
+    task, _ = load_task(make_task(allow_internet="true"))
+    eng = Policy("python3 -c \"print(sum(int(x) for x in open('/root/numbers.txt').read().split()))\" > /root/answer.txt")
+    with Endpoint(eng) as ep:
+        r = run_trial(task, HarnessAgent("mini-harness", base_url=ep.url), docker_runtime, log_dir=tmp_path / "i")
+    assert (r.status, r.reward) == ("ok", 1.0), (r.reason, (tmp_path / "i" / "agent.stderr").read_text()[-2000:])
+    assert r.side_info["agent"]["proxy"]["requests"] == 2
+
+
+@pytest.mark.docker
+def test_janitor_removes_a_dead_runs_route(docker_runtime):
+    import subprocess
+
+    from arena.sandbox import route
+    from arena.sandbox.janitor import sweep
+
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    name = route.PREFIX + "dead00"
+    client = docker_runtime.client
+    net = client.networks.create(name, driver="bridge", internal=True, labels={"arena.route": "1", "arena.pid": str(dead.pid)},
+                                 options={"com.docker.network.bridge.name": name})  # fmt: skip
+    try:
+        route._fence()
+        door = ["-i", name, "-d", "10.255.255.1", "-p", "tcp", "--dport", "9", "-j", "ACCEPT"]
+        route._ensure(route.CHAIN, door)
+        s = sweep(docker=True)
+        assert name in s.networks
+        assert name not in [n.name for n in client.networks.list()]
+        assert name not in route._ipt("-S", route.CHAIN).stdout
+    finally:
+        try:
+            net.remove()
+        except Exception:  # noqa: BLE001 - removed by the sweep
+            pass

@@ -159,7 +159,7 @@ class HarnessAgent(Agent):
         sandbox.write_file(PROMPT_FILE, self._prompt(sandbox, task, env).encode("utf-8"))
         cmd = self.harness.command.replace("{prompt_file}", shlex.quote(PROMPT_FILE)).replace("{model}", shlex.quote(self.model))
         with contextlib.ExitStack() as stack:
-            mounts, t_route = dict(self.mounts), time.perf_counter()
+            mounts, t_route, where = dict(self.mounts), time.perf_counter(), "local socket"
             if docker_route is not None:  # the proxy listens on the gateway of the trial's own fenced network
                 try:
                     route = stack.enter_context(docker_route())
@@ -169,7 +169,7 @@ class HarnessAgent(Agent):
                 except (SandboxError, OSError) as exc:
                     return AgentOutcome(exit_code=126, stderr=f"harness {self.name}: {exc}",
                                         info={"harness": self.name, "route_refused": True})  # fmt: skip
-                url = f"http://{route.gateway}:{proxy.port}/v1"
+                url, where = f"http://{route.gateway}:{proxy.port}/v1", route.iface
                 wrapped = cmd
             else:  # local: a Unix socket in a mounted folder, offered on the sandbox's loopback by the relay
                 folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="arena-route-")))
@@ -196,5 +196,6 @@ class HarnessAgent(Agent):
         info = {"harness": self.name, "proxy": proxy.summary(),
                 "startup_sec": None if first is None else round(first - launched, 4),  # launch -> first model call
                 "route_sec": round(route_sec, 4),  # setting the route up (docker: network, firewall, connect)
+                "route": where,  # docker: the trial network's name (removed with its firewall door after the command)
                 "transcript": transcript_from_records(proxy.records, f"{task.id}/{self.name}", self.name, self.model)}  # fmt: skip
         return AgentOutcome.from_exec(r, **info)
