@@ -76,3 +76,22 @@ def test_build_demos_keeps_a_verified_teacher_dialogue(make_task, local_runtime,
     msgs = rep.rows[0]["messages"]
     assert [m["content"] for m in msgs if m["role"] == "assistant"][:2] == ["Which code?", "done"]
     assert any(m["role"] == "tool" for m in msgs)
+
+
+def test_rows_from_a_run_folder(make_task, local_runtime, tmp_path):
+    """The teacher-stage use: a harness eval's run folder in, its verified transcripts out."""
+    from arena.agents.model import run_model
+    from arena.runfolder import RunStore
+
+    task, _ = load_task(make_task())
+    store = RunStore(tmp_path / "run")
+    try:
+        res = run_model(Policy(SOLVE), [task], local_runtime, mode="harness:mini-harness", samples=2, workers=1,
+                        progress=False, store=store, agent_name="teacher")  # fmt: skip
+        store.flush()
+    finally:
+        store.close()
+    assert [r.reward for r in res] == [1.0, 1.0]
+    rows, rejected = transcript_rows(tmp_path / "run", [task])
+    assert not rejected and sorted(r["source"] for r in rows) == [f"{task.id}/teacher/0", f"{task.id}/teacher/1"]
+    assert all(r["domain"] == task.domain and r["messages"][1]["tool_calls"] for r in rows)
