@@ -5,9 +5,10 @@
 speaks the OpenAI API can drive arena's own models on CPU.  On a GPU, ``vllm serve`` or ``trl
 vllm-serve`` play the same part.
 
-``RecordingProxy(upstream, socket_path)`` listens on a Unix socket (the only route a sandbox gets:
-the socket's folder is mounted into the sandbox, where a relay offers it on the sandbox's own
-loopback) and forwards chat requests to the upstream endpoint, like the organizers' proxy: each
+``RecordingProxy(upstream, address)`` listens on a Unix socket (the local runtime's route: the
+socket's folder is mounted into the sandbox, where a relay offers it on the sandbox's own loopback)
+or on a TCP ``(host, port)`` (the docker runtime's route: the gateway of a network of the trial's
+own, fenced by ``arena.sandbox.route``) and forwards chat requests to the upstream endpoint, like the organizers' proxy: each
 request's ``max_tokens`` is capped (``max_tokens_cap``), requests beyond ``max_requests`` are refused
 with HTTP 429, and every exchange is recorded (messages in, message out, exact token usage as the
 endpoint reports it, duration, status).  Only ``/v1/chat/completions`` and ``/v1/models`` pass.
@@ -175,7 +176,7 @@ class _UnixHTTPServer(socketserver.ThreadingMixIn, HTTPServer):
 class RecordingProxy:
     """Forwards a sandbox's chat requests to ``upstream`` (capped, counted, recorded)."""
 
-    def __init__(self, upstream: str, socket_path: str, *, max_tokens_cap: int | None = None,
+    def __init__(self, upstream: str, socket_path: str | tuple[str, int], *, max_tokens_cap: int | None = None,
                  max_requests: int | None = None, timeout: float = 120.0):  # fmt: skip
         self.upstream, self.cap, self.max_requests, self.timeout = upstream.rstrip("/"), max_tokens_cap, max_requests, timeout
         self.records: list[dict] = []
@@ -202,11 +203,17 @@ class RecordingProxy:
                     return _err(self, 403, f"the proxy passes only the chat API, not {self.path}", "forbidden")
                 outer._forward(self, doc)
 
-        if os.path.exists(socket_path):
-            os.unlink(socket_path)
-        self.server = _UnixHTTPServer(socket_path, Handler)
-        os.chmod(socket_path, 0o777)  # the sandbox's user may differ from ours
-        self.socket_path = socket_path
+        if isinstance(socket_path, tuple):  # TCP (host, port); port 0 picks a free one
+            Handler.disable_nagle_algorithm = True  # headers and body go out as separate writes
+            self.server = ThreadingHTTPServer(socket_path, Handler)
+            self.server.daemon_threads = True
+            self.socket_path = None
+        else:
+            if os.path.exists(socket_path):
+                os.unlink(socket_path)
+            self.server = _UnixHTTPServer(socket_path, Handler)
+            os.chmod(socket_path, 0o777)  # the sandbox's user may differ from ours
+            self.socket_path = socket_path
         self._thread = threading.Thread(target=self.server.serve_forever, daemon=True, name="arena-proxy")
         self._thread.start()
 
@@ -263,10 +270,16 @@ class RecordingProxy:
                 "prompt_tokens": sum(int(u.get("prompt_tokens") or 0) for u in usage),
                 "seconds": round(sum(r.get("duration_sec") or 0 for r in chats), 4)}  # fmt: skip
 
+    @property
+    def port(self) -> int | None:
+        """The TCP port it listens on (None on a Unix socket)."""
+        return None if self.socket_path else self.server.server_address[1]
+
     def close(self) -> None:
         self.server.shutdown()
         self.server.server_close()
-        try:
-            os.unlink(self.socket_path)
-        except OSError:
-            pass
+        if self.socket_path:
+            try:
+                os.unlink(self.socket_path)
+            except OSError:
+                pass

@@ -171,7 +171,7 @@ def _exec_turn(agent: Agent, sandbox, task, ctx: TurnContext, *, timeout: float,
         calls += [(c["function_name"], c.get("arguments", {}), outs.get(c["tool_call_id"], "")) for c in step.get("tool_calls", [])]
         if "completion_tokens" in step.get("metrics", {}):
             tokens = (tokens or 0) + step["metrics"]["completion_tokens"]
-    if out.stdout or out.stderr or out.exit_code not in (0, None):
+    if own is None and (out.stdout or out.stderr or out.exit_code not in (0, None)):  # its actions are its tool calls
         calls.append(("exec", {"agent": agent.name}, f"exit={'timeout' if out.timed_out else out.exit_code}\n"
                                                      f"stdout:\n{out.stdout[-4000:]}\nstderr:\n{out.stderr[-4000:]}"))  # fmt: skip
     return TurnOutcome((reply or b"").decode("utf-8", "replace"), calls, None, tokens, out.exit_code, out.timed_out,

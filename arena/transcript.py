@@ -137,3 +137,28 @@ def render(doc: dict, *, limit: int = 1200) -> str:
     if fm:
         lines.append("\n" + ", ".join(f"{k}={v}" for k, v in fm.items()))
     return "\n".join(lines)
+
+
+def find(trials) -> tuple[str, Path] | None:
+    """(trial key, path) of the first trial in a trials table (a DataFrame or row dicts) that wrote a transcript."""
+    rows = trials.to_dict("records") if hasattr(trials, "to_dict") else list(trials)
+    for r in rows:
+        side = r.get("side_info")
+        try:
+            side = json.loads(side) if isinstance(side, str) else (side or {})
+        except ValueError:
+            continue
+        name = side.get("transcript") if isinstance(side, dict) else None
+        if name and r.get("log_dir") and (Path(r["log_dir"]) / name).is_file():
+            return str(r.get("trial_key") or f"{r.get('task_id')}/{r.get('agent')}/{r.get('sample')}"), Path(r["log_dir"]) / name
+    return None
+
+
+def preview(tables: dict, *, limit: int = 600) -> tuple[str | None, str]:
+    """One transcript of several runs' trials tables ({run name: trials}), rendered: (path or None, text)."""
+    for name, trials in tables.items():
+        hit = find(trials)
+        if hit is not None:
+            return str(hit[1]), f"run {name}, trial {hit[0]}\n" + render(load(hit[1]), limit=limit)
+    return None, ("no trial of these runs wrote a transcript (answer mode writes none; multi-turn tasks, "
+                  "mode='tools' on them, and mode='harness:NAME' do)")  # fmt: skip

@@ -1,15 +1,20 @@
 """Benchmark: what the route to the model costs a harness, against a bare `curl` to the endpoint.
 
 arena's endpoint serves a constant fake engine (no compute), so every figure is pure plumbing:
-  bare    : curl on the host -> the endpoint (127.0.0.1 TCP);
+  bare    : curl on the host -> the endpoint (127.0.0.1 TCP); bare_py: the Python client below, same;
   proxy   : curl on the host -> the recording proxy's Unix socket -> the endpoint;
   route   : curl inside a local (bubblewrap) sandbox -> the relay on the sandbox's loopback ->
             the proxy socket (mounted) -> the endpoint: what a harness's every turn pays;
+  route_py: the same from a stdlib Python client (urllib, a new connection per request, like curl),
+            in the local sandbox and in a docker container (the base image has no curl) -> the
+            recording proxy on the trial network's gateway (arena.sandbox.route) -> the endpoint;
+  route_setup / route_teardown (docker): creating the trial's network, its firewall door and
+            connecting the container / undoing it, once per harness command;
   startup : from launching the harness command in the sandbox to its first model call
             (relay start included), for mini-harness and, when ARENA_MSWE_PREFIX names a venv with
             mini-swe-agent, for mini-swe-agent.
 Per-request times are curl's own time_total (process start excluded), medians of --n requests.
-    python bench/bench_harness_overhead.py [--n 50]
+    python bench/bench_harness_overhead.py [--n 50] [--no-docker]
 """
 
 from __future__ import annotations
@@ -51,15 +56,61 @@ def curl_times(args: list[str], n: int) -> list[float]:
     return out
 
 
+PY_LOOP = ("python3 -c \"import os,sys,time,urllib.request as u\n"
+           "url=os.environ['OPENAI_BASE_URL']+'/chat/completions'; body=sys.argv[2].encode()\n"
+           "for _ in range(int(sys.argv[1])):\n"
+           "    t=time.perf_counter(); u.urlopen(u.Request(url, body, {'Content-Type': 'application/json'})).read()\n"
+           "    print(time.perf_counter()-t)\" {n} '{body}'")  # fmt: skip
+
+
+def harness_times(task, rt, ep, command: str, n: int, log: Path) -> tuple[list[float], dict]:
+    r = run_trial(task, HarnessAgent(Harness("loop", command, "true", ""), base_url=ep.url, max_requests=n + 1), rt,
+                  log_dir=log)  # fmt: skip
+    return [float(x) for x in (log / "agent.stdout").read_text().split()], r.side_info["agent"]
+
+
+def docker_figures(task, ep, n: int, tmp: Path) -> dict:
+    import time
+
+    from arena.sandbox.docker import DockerRuntime
+
+    rt, res = DockerRuntime(), {}
+    times, info = harness_times(task, rt, ep, PY_LOOP.replace('{n}', str(n)).replace('{body}', BODY), n, tmp / "dk")
+    res["docker_route_py_ms"] = statistics.median(times) * 1e3 if times else None
+    res["docker_route_requests"] = info["proxy"]["requests"]
+    box = rt.start(task, rt.prepare(task), trial_dir=tmp)
+    try:
+        setup, teardown = [], []
+        for _ in range(5):
+            t0 = time.perf_counter()
+            route = box.model_route().__enter__()
+            route.allow(1)
+            t1 = time.perf_counter()
+            route.__exit__()
+            setup.append(t1 - t0)
+            teardown.append(time.perf_counter() - t1)
+        res["docker_route_setup_sec"] = statistics.median(setup)
+        res["docker_route_teardown_sec"] = statistics.median(teardown)
+    finally:
+        box.close()
+    r = run_trial(task, HarnessAgent("mini-harness", base_url=ep.url), rt, log_dir=tmp / "dm")
+    res["docker_startup_mini_harness_sec"] = r.side_info["agent"]["startup_sec"]
+    return res
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=50)
+    ap.add_argument("--no-docker", action="store_true", help="skip the docker route's figures")
     a = ap.parse_args()
     from arena.sandbox.local import LocalRuntime
 
     res = {}
     with Endpoint(Constant()) as ep, tempfile.TemporaryDirectory() as tmp:
         res["bare_ms"] = statistics.median(curl_times([f"{ep.url}/chat/completions"], a.n)) * 1e3
+        host = subprocess.run(["bash", "-c", PY_LOOP.replace("{n}", str(a.n)).replace("{body}", BODY)], capture_output=True,
+                              text=True, check=True, env={**os.environ, "OPENAI_BASE_URL": ep.url})  # fmt: skip
+        res["bare_py_ms"] = statistics.median(float(x) for x in host.stdout.split()) * 1e3
         proxy = RecordingProxy(ep.url, f"{tmp}/p.sock")
         res["proxy_ms"] = statistics.median(curl_times(["--unix-socket", proxy.socket_path, "http://x/v1/chat/completions"], a.n)) * 1e3
         proxy.close()
@@ -72,6 +123,8 @@ def main() -> None:
         times = [float(x) for x in (Path(tmp) / "l" / "agent.stdout").read_text().split()]
         res["route_ms"] = statistics.median(times) * 1e3 if times else None
         res["route_requests"] = r.side_info["agent"]["proxy"]["requests"]
+        times, _ = harness_times(task, rt, ep, PY_LOOP.replace('{n}', str(a.n)).replace('{body}', BODY), a.n, Path(tmp) / "lp")
+        res["route_py_ms"] = statistics.median(times) * 1e3 if times else None
         r = run_trial(task, HarnessAgent("mini-harness", base_url=ep.url), rt, log_dir=Path(tmp) / "m")
         res["startup_mini_harness_sec"] = r.side_info["agent"]["startup_sec"]
         prefix = os.environ.get("ARENA_MSWE_PREFIX")
@@ -79,6 +132,8 @@ def main() -> None:
             r = run_trial(task, HarnessAgent("mini-swe", base_url=ep.url, mounts={prefix: Path(prefix)}, path=(f"{prefix}/bin",),
                                              max_requests=1), rt, log_dir=Path(tmp) / "s")  # fmt: skip
             res["startup_mini_swe_sec"] = r.side_info["agent"]["startup_sec"]
+        if not a.no_docker:
+            res.update(docker_figures(task, ep, a.n, Path(tmp)))
     res["n"] = a.n
     print(json.dumps({k: round(v, 3) if isinstance(v, float) else v for k, v in res.items()}, indent=1))
 

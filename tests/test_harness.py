@@ -160,12 +160,84 @@ def test_harness_bad_cases_are_trial_statuses(make_task, local_runtime, tmp_path
         HarnessAgent("nonesuch", base_url="http://127.0.0.1:1/v1")
 
 
+# in the sandbox: try each host:port (2 s each), print {"host:port": "reached" | "blocked"} as JSON
+PROBE = ("python3 -c \"import json,socket,sys\n"
+         "def go(a):\n"
+         "    h, p = a.rsplit(':', 1)\n"
+         "    try:\n"
+         "        socket.create_connection((h, int(p)), 2).close(); return 'reached'\n"
+         "    except OSError:\n"
+         "        return 'blocked'\n"
+         "print(json.dumps({a: go(a) for a in sys.argv[1:]}))\" ")  # fmt: skip
+
+
+def _host_addresses() -> list[str]:
+    import subprocess
+
+    out = subprocess.run(["hostname", "-I"], capture_output=True, text=True).stdout.split()
+    return [a for a in out if ":" not in a][:3]
+
+
 @pytest.mark.docker
-def test_harness_on_docker_is_refused_with_the_reason(make_task, docker_runtime, tmp_path):
+def test_harness_solves_a_docker_trial_through_the_fenced_route_only(make_task, docker_runtime, tmp_path):
+    """The proxy on the trial network's gateway is the container's one door: a host service on
+    0.0.0.0, the host's other addresses and the internet stay unreachable (allow_internet false)."""
+    other = socket.socket()
+    other.bind(("0.0.0.0", 0))  # "another service on the host", listening on every address
+    other.listen(8)
+    oport = other.getsockname()[1]
+    targets = [f"{a}:{oport}" for a in _host_addresses()] + ["1.1.1.1:53", "8.8.8.8:443"]
+    solve = "python3 -c \"print(sum(int(x) for x in open('/root/numbers.txt').read().split()))\" > /root/answer.txt"
+    eng = Policy("")
+    try:
+        with Endpoint(eng) as ep:
+            # the model's command: solve, then probe the gateway's other port and the rest
+            eng.command = solve + "; gw=${OPENAI_BASE_URL#http://}; gw=${gw%%:*}; " + PROBE + f"$gw:{oport} " + " ".join(targets)
+            task, _ = load_task(make_task())
+            r = run_trial(task, HarnessAgent("mini-harness", base_url=ep.url), docker_runtime, log_dir=tmp_path / "d")
+    finally:
+        other.close()
+    assert (r.status, r.reward) == ("ok", 1.0), (r.reason, (tmp_path / "d" / "agent.stderr").read_text()[-2000:])
+    assert r.side_info["agent"]["proxy"]["requests"] == 2 and r.side_info["agent"]["proxy"]["completion_tokens"] == 16
+    doc = json.loads((tmp_path / "d" / "trajectory.json").read_text())
+    out = [s for s in doc["steps"] if s["source"] == "agent"][0]["observation"]["results"][0]["content"]
+    probed = json.loads(out[out.index("{"):out.rindex("}") + 1])
+    assert len(probed) == len(targets) + 1 and set(probed.values()) == {"blocked"}, probed
+    # the route is gone with the harness command: no network left behind, the firewall back to its standing rules
+    from arena.sandbox import route
+
+    iface = r.side_info["agent"]["route"]
+    assert iface.startswith(route.PREFIX) and iface not in [n.name for n in docker_runtime.client.networks.list()]
+    chain = route._ipt("-S", route.CHAIN).stdout.splitlines()
+    assert iface not in "\n".join(chain) and chain[-1] == f"-A {route.CHAIN} -j DROP", chain
+
+
+@pytest.mark.docker
+def test_model_route_opens_one_door_and_closes(make_task, docker_runtime, tmp_path):
+    """The route by itself: while open, the allowed gateway port is reached and the gateway's other
+    ports are not; once closed, the container has no network again."""
+    from arena.sandbox.route import PREFIX
+
     task, _ = load_task(make_task())
-    with Endpoint(Policy("true")) as ep:
-        r = run_trial(task, HarnessAgent("mini-harness", base_url=ep.url), docker_runtime, log_dir=tmp_path / "d")
-    assert "no route to the model endpoint" in r.reason and r.reward == 0.0
+    prepared = docker_runtime.prepare(task)
+    box = docker_runtime.start(task, prepared, trial_dir=tmp_path)
+    door, wall = socket.socket(), socket.socket()
+    try:
+        with box.model_route() as rt:
+            for s in (door, wall):
+                s.bind((rt.gateway, 0))
+                s.listen(4)
+            rt.allow(door.getsockname()[1])
+            got = box.exec(PROBE + f"{rt.gateway}:{door.getsockname()[1]} {rt.gateway}:{wall.getsockname()[1]}", timeout=30)
+            name = rt.iface
+        assert list(json.loads(got.stdout).values()) == ["reached", "blocked"], got
+        after = box.exec("cat /proc/net/dev", timeout=30).stdout
+        assert "eth0" not in after and name.startswith(PREFIX)
+        assert name not in [n.name for n in docker_runtime.client.networks.list()]
+    finally:
+        door.close()
+        wall.close()
+        box.close()
 
 
 @pytest.mark.slow
@@ -250,3 +322,99 @@ def test_run_model_in_harness_mode_serves_the_engine(make_task, local_runtime, t
                     options=GenOptions(max_new_tokens=48), agent_name="fake")  # fmt: skip
     assert [(r.status, r.reward) for r in res] == [("ok", 1.0), ("ok", 1.0)]
     assert all(c["max_new_tokens"] == 48 for c in eng.calls)  # the proxy's cap is the run's max_new_tokens
+
+
+def test_arena_run_with_a_harness_agent(make_task, tmp_path, capsys):
+    """`arena run TASK --agent harness:NAME` against an endpoint (here arena's own, as --base-url)."""
+    from arena.cli.main import main
+
+    task = make_task()
+    eng = Policy("python3 -c \"print(sum(int(x) for x in open('/root/numbers.txt').read().split()))\" > /root/answer.txt")
+    with Endpoint(eng) as ep:
+        code = main(["run", str(task), "--agent", "harness:mini-harness", "--engine", "openai", "--base-url", ep.url,
+                     "--model", "arena", "--max-new-tokens", "40", "--runtime", "local", "--json"])  # fmt: skip
+    rows = json.loads(capsys.readouterr().out)
+    assert code == 0 and [(r["status"], r["reward"], r["agent"]) for r in rows] == [("ok", 1.0, "mini-harness")]
+    assert all(c["max_new_tokens"] == 40 for c in eng.calls) and len(eng.calls) == 2  # the proxy's cap is --max-new-tokens
+    # usage errors: no model; --base-url without --engine openai; an unknown harness (argparse exits 2)
+    assert main(["run", str(task), "--agent", "harness:mini-harness", "--runtime", "local"]) == 2
+    assert "needs --model" in capsys.readouterr().err
+    assert main(["run", str(task), "--agent", "harness:mini-harness", "--model", "m", "--base-url", "http://x/v1",
+                 "--runtime", "local"]) == 2  # fmt: skip
+    with pytest.raises(SystemExit) as e:
+        main(["run", str(task), "--agent", "harness:nonesuch"])
+    assert e.value.code == 2 and "unknown harness" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+@pytest.mark.docker
+def test_arena_run_harness_on_docker_with_the_tiny_engine(make_task, docker_runtime, tiny_model, tmp_path, capsys):
+    """A real checkpoint (tiny, random) served by arena, driven by mini-harness in a docker trial:
+    the trial completes (its reward is whatever the model earns) and its transcript is written."""
+    from pathlib import Path
+
+    from arena.cli.main import main
+
+    task = make_task(agent_timeout=120)
+    code = main(["run", str(task), "--agent", "harness:mini-harness", "--model", str(tiny_model), "--max-new-tokens", "16",
+                 "--max-requests", "3", "--runtime", "docker", "--json", "--out", str(tmp_path / "run")])  # fmt: skip
+    rows = json.loads(capsys.readouterr().out)
+    assert code == 0 and rows[0]["status"] == "ok", rows
+    side = rows[0]["side_info"]
+    proxy = (json.loads(side) if isinstance(side, str) else side)["agent"]["proxy"]
+    assert proxy["requests"] >= 1 and proxy["completion_tokens"] > 0 and proxy["upstream_errors"] == 0, proxy
+    doc = json.loads((Path(rows[0]["log_dir"]) / "trajectory.json").read_text())
+    assert doc["schema_version"] == "ATIF-v1.4" and any(s["source"] == "agent" for s in doc["steps"])
+
+
+@pytest.mark.docker
+def test_a_harness_plays_a_multiturn_trial_on_docker(make_task, docker_runtime, tmp_path):
+    """Every turn opens and closes its own route; the dialogue and the write go through it."""
+    from test_multiturn import SECRET, dialogue_task
+
+    task, _ = load_task(dialogue_task(make_task))
+    with Endpoint(Clerk()) as ep:
+        r = run_trial(task, HarnessAgent("mini-harness", base_url=ep.url), docker_runtime, log_dir=tmp_path / "t")
+    assert (r.status, r.reward) == ("ok", 1.0), (r.reason, (tmp_path / "t" / "agent.stderr").read_text()[-2000:])
+    doc = json.loads((tmp_path / "t" / "trajectory.json").read_text())
+    agent = [s for s in doc["steps"] if s["source"] == "agent"]
+    assert [s["message"].strip() for s in agent[:2]] == ["Which code?", "done"]
+    assert SECRET in agent[-1]["tool_calls"][0]["arguments"]["command"]
+
+
+@pytest.mark.docker
+def test_an_internet_task_keeps_its_bridge_and_gains_the_route(make_task, docker_runtime, tmp_path):
+    task, _ = load_task(make_task(allow_internet="true"))
+    eng = Policy("python3 -c \"print(sum(int(x) for x in open('/root/numbers.txt').read().split()))\" > /root/answer.txt")
+    with Endpoint(eng) as ep:
+        r = run_trial(task, HarnessAgent("mini-harness", base_url=ep.url), docker_runtime, log_dir=tmp_path / "i")
+    assert (r.status, r.reward) == ("ok", 1.0), (r.reason, (tmp_path / "i" / "agent.stderr").read_text()[-2000:])
+    assert r.side_info["agent"]["proxy"]["requests"] == 2
+
+
+@pytest.mark.docker
+def test_janitor_removes_a_dead_runs_route(docker_runtime):
+    import subprocess
+
+    from arena.sandbox import route
+    from arena.sandbox.janitor import sweep
+
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    name = route.PREFIX + "dead00"
+    client = docker_runtime.client
+    net = client.networks.create(name, driver="bridge", internal=True, labels={"arena.route": "1", "arena.pid": str(dead.pid)},
+                                 options={"com.docker.network.bridge.name": name})  # fmt: skip
+    try:
+        route._fence()
+        door = ["-i", name, "-d", "10.255.255.1", "-p", "tcp", "--dport", "9", "-j", "ACCEPT"]
+        route._ensure(route.CHAIN, door)
+        s = sweep(docker=True)
+        assert name in s.networks
+        assert name not in [n.name for n in client.networks.list()]
+        assert name not in route._ipt("-S", route.CHAIN).stdout
+    finally:
+        try:
+            net.remove()
+        except Exception:  # noqa: BLE001 - removed by the sweep
+            pass

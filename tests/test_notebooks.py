@@ -88,9 +88,11 @@ def test_03_dry_run_of_the_gpu_recipe(tmp_path):
 @pytest.mark.bwrap
 def test_04_evaluate(tmp_path, tiny, local_runtime):
     suite = corpus(tmp_path / "suite")
+    # harness mode: the tiny checkpoint served by arena, driven by mini-harness; each trial writes a transcript
     r = run_notebook("04", {"checkpoints": [str(tiny)], "names": ["untrained"], "suite": str(suite),
-                            "out": str(tmp_path / "e")}, out_dir=tmp_path / "nb").records  # fmt: skip
+                            "mode": "harness:mini-harness", "out": str(tmp_path / "e")}, out_dir=tmp_path / "nb").records  # fmt: skip
     assert r["runs"] == ["untrained"] and r["pass_rate"]["untrained"] == 0.0
+    assert r["transcript"] and r["transcript"].endswith("trajectory.json") and Path(r["transcript"]).is_file()
 
 
 def test_05_analysis_on_a_results_folder(tmp_path, results):

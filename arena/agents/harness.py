@@ -1,15 +1,17 @@
 """External agent harnesses: an agent is a command run inside the sandbox that talks to a model
 endpoint (OpenAI-compatible: arena's own ``arena.endpoint.Endpoint``, ``vllm serve``, any server).
 
-The sandbox keeps its network off.  Its one route to the model is a ``RecordingProxy`` on a Unix
-socket in a host folder mounted into the sandbox for the harness's command, where a relay
-(``assets/relay.py``) offers it on the sandbox's own loopback as ``$OPENAI_BASE_URL``.  The proxy caps
+The sandbox keeps its network off.  Its one route to the model is a ``RecordingProxy``: on the local
+runtime a Unix socket in a host folder mounted into the sandbox for the harness's command, where a
+relay (``assets/relay.py``) offers it on the sandbox's own loopback; on docker a TCP port on the
+gateway of a network of the trial's own, fenced by the host firewall (``arena.sandbox.route``) so
+the proxy is the only thing the container reaches.  Either is ``$OPENAI_BASE_URL``.  The proxy caps
 each request's ``max_tokens``, refuses requests past the trial's turn limit, and records every
 exchange; the record becomes the trial's ATIF transcript and its token counts.
 
 Failures are trial statuses with reasons, never exceptions: the endpoint not answering (checked
 before the harness starts), the harness not installed in the sandbox (its ``check`` command), a
-runtime that cannot mount a socket (docker copies mounts: refused, with the reason).
+route that cannot be fenced (docker without root or iptables: refused, with the reason).
 
 Built in (``HARNESSES``): ``mini-harness`` (a stdlib tool loop shipped with arena; needs python3 in
 the sandbox), ``mini-swe`` (mini-swe-agent's ``mini`` CLI, when installed in the image or under a
@@ -18,6 +20,7 @@ prefix given as ``mounts``) and ``opencode`` (``opencode run``, when node and op
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shlex
@@ -31,6 +34,7 @@ from pathlib import Path
 
 from arena.agents.base import Agent, AgentOutcome
 from arena.endpoint import RecordingProxy
+from arena.sandbox.base import SandboxError
 from arena.transcript import Transcript
 
 _DEFAULT_PATH = f"{os.path.dirname(sys.executable)}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -137,9 +141,10 @@ class HarnessAgent(Agent):
 
     def run(self, sandbox, task, *, timeout, env):
         t_end = time.monotonic() + timeout
-        if type(sandbox).__module__ != "arena.sandbox.local":
-            return AgentOutcome(exit_code=126, stderr=f"harness {self.name}: this runtime copies mounts, so the "
-                                "sandbox gets no route to the model endpoint (a Unix socket); use --runtime local")  # fmt: skip
+        docker_route = getattr(sandbox, "model_route", None)  # docker: a network of the trial's own
+        if docker_route is None and type(sandbox).__module__ != "arena.sandbox.local":
+            return AgentOutcome(exit_code=126, stderr=f"harness {self.name}: the {type(sandbox).__name__} runtime offers "
+                                "no route to a model endpoint; use --runtime local or docker")  # fmt: skip
         why = _answers(self.base_url)
         if why:
             return AgentOutcome(exit_code=1, stderr=f"harness {self.name}: the model endpoint {self.base_url} did not "
@@ -152,23 +157,36 @@ class HarnessAgent(Agent):
                                 f"(`{self.harness.check}` failed): {self.harness.install}",
                                 info={"harness": self.name, "harness_missing": True})  # fmt: skip
         sandbox.write_file(PROMPT_FILE, self._prompt(sandbox, task, env).encode("utf-8"))
-        with tempfile.TemporaryDirectory(prefix="arena-route-") as route:
-            (Path(route) / "relay.py").write_bytes((ASSETS / "relay.py").read_bytes())
-            proxy = RecordingProxy(self.base_url, f"{route}/proxy.sock", max_tokens_cap=self.cap, max_requests=self.max_requests)
-            cmd = self.harness.command.replace("{prompt_file}", shlex.quote(PROMPT_FILE)).replace("{model}", shlex.quote(self.model))
-            wrapped = (f"python3 {ROUTE_DIR}/relay.py {ROUTE_DIR}/proxy.sock {self.port} & "
-                       f"for i in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/{self.port}) 2>/dev/null && break; sleep 0.1; done; "
-                       f"{cmd}")  # fmt: skip
-            henv = {**env, "OPENAI_BASE_URL": f"http://127.0.0.1:{self.port}/v1", "OPENAI_API_BASE": f"http://127.0.0.1:{self.port}/v1",
+        cmd = self.harness.command.replace("{prompt_file}", shlex.quote(PROMPT_FILE)).replace("{model}", shlex.quote(self.model))
+        with contextlib.ExitStack() as stack:
+            mounts, t_route, where = dict(self.mounts), time.perf_counter(), "local socket"
+            if docker_route is not None:  # the proxy listens on the gateway of the trial's own fenced network
+                try:
+                    route = stack.enter_context(docker_route())
+                    proxy = RecordingProxy(self.base_url, (route.gateway, 0), max_tokens_cap=self.cap, max_requests=self.max_requests)
+                    stack.callback(proxy.close)
+                    route.allow(proxy.port)
+                except (SandboxError, OSError) as exc:
+                    return AgentOutcome(exit_code=126, stderr=f"harness {self.name}: {exc}",
+                                        info={"harness": self.name, "route_refused": True})  # fmt: skip
+                url, where = f"http://{route.gateway}:{proxy.port}/v1", route.iface
+                wrapped = cmd
+            else:  # local: a Unix socket in a mounted folder, offered on the sandbox's loopback by the relay
+                folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="arena-route-")))
+                (folder / "relay.py").write_bytes((ASSETS / "relay.py").read_bytes())
+                proxy = RecordingProxy(self.base_url, f"{folder}/proxy.sock", max_tokens_cap=self.cap, max_requests=self.max_requests)
+                stack.callback(proxy.close)
+                mounts[ROUTE_DIR] = folder
+                url = f"http://127.0.0.1:{self.port}/v1"
+                wrapped = (f"python3 {ROUTE_DIR}/relay.py {ROUTE_DIR}/proxy.sock {self.port} & "
+                           f"for i in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/{self.port}) 2>/dev/null && break; sleep 0.1; done; "
+                           f"{cmd}")  # fmt: skip
+            henv = {**env, "OPENAI_BASE_URL": url, "OPENAI_API_BASE": url,
                     "OPENAI_API_KEY": "arena-local", "ARENA_MODEL": self.model, "ARENA_MAX_TOKENS": str(self.cap),
                     "MSWEA_CONFIGURED": "true", "MSWEA_COST_TRACKING": "ignore_errors",
                     "LITELLM_LOCAL_MODEL_COST_MAP": "True"}  # fmt: skip
-            launched = time.time()
-            try:
-                r = sandbox.exec(wrapped, timeout=max(1.0, t_end - time.monotonic()), env=henv,
-                                 mounts={**self.mounts, ROUTE_DIR: Path(route)})  # fmt: skip
-            finally:
-                proxy.close()
+            route_sec, launched = time.perf_counter() - t_route, time.time()
+            r = sandbox.exec(wrapped, timeout=max(1.0, t_end - time.monotonic()), env=henv, mounts=mounts)
         reply = env.get("ARENA_REPLY_FILE")  # a turn of a multi-turn trial: the last answer is the message
         last = next((((x.get("response") or {}).get("choices") or [{}])[0].get("message", {}).get("content")
                      for x in reversed(proxy.records) if x.get("response")), None)  # fmt: skip
@@ -177,5 +195,7 @@ class HarnessAgent(Agent):
         first = next((x["t"] for x in proxy.records), None)
         info = {"harness": self.name, "proxy": proxy.summary(),
                 "startup_sec": None if first is None else round(first - launched, 4),  # launch -> first model call
+                "route_sec": round(route_sec, 4),  # setting the route up (docker: network, firewall, connect)
+                "route": where,  # docker: the trial network's name (removed with its firewall door after the command)
                 "transcript": transcript_from_records(proxy.records, f"{task.id}/{self.name}", self.name, self.model)}  # fmt: skip
         return AgentOutcome.from_exec(r, **info)

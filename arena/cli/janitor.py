@@ -24,7 +24,7 @@ def run(args) -> int:
         emit_json(s.__dict__)
         return EXIT_OK
     verb = "would remove" if args.dry_run else "removed"
-    print(f"{verb}: {len(s.cgroups)} cgroup(s), {len(s.scratch)} scratch folder(s), {len(s.containers)} container(s)"
+    print(f"{verb}: {len(s.cgroups)} cgroup(s), {len(s.scratch)} scratch folder(s), {len(s.containers)} container(s), {len(s.networks)} route network(s)"
           + (f"; killed {s.killed} process(es)" if s.killed else ""))  # fmt: skip
     for n in s.notes:
         print(f"  note: {n}")

@@ -8,7 +8,8 @@
   but ``CAPS`` (what root needs to own and hand over the container's own files), no new
   privileges, docker's default seccomp profile, cpus, memory without swap, a pids cap; no network
   unless ``allow_internet``, and then arena's own bridge (``arena.sandbox.egress``), never the
-  host's network namespace.
+  host's network namespace.  A harness trial's container joins, for its harness command only, a
+  network of its own whose one open door is the host's recording proxy (``arena.sandbox.route``).
   The keeper is a bash loop rather than ``sleep infinity`` because PID 1 must reap orphans: a
   killed fork bomb would otherwise leave zombies holding every pid slot.
 - ``exec`` streams ``bash -c`` output (capped per stream) with a host-side deadline that kills
@@ -32,7 +33,7 @@ from pathlib import Path
 import docker.errors
 
 from arena import imagealias
-from arena.sandbox import carry, egress, handover
+from arena.sandbox import carry, egress, handover, route
 from arena.sandbox import dockerutil as du
 from arena.sandbox.base import (
     OUTPUT_LIMIT,
@@ -330,6 +331,10 @@ class DockerSandbox(Sandbox):
             raise SandboxError(f"could not stop the sandbox's processes ({why}) nor carry its workspace into a "
                                f"fresh container: {exc}") from exc  # fmt: skip
         self.respawned = True
+
+    def model_route(self) -> route.ModelRoute:
+        """A context manager: this container's fenced route to a proxy on the host (``arena.sandbox.route``)."""
+        return route.ModelRoute(self.client, self.cid)
 
     # -- mounts and files ------------------------------------------------------------------
     def _mount(self, mounts: dict[str, Path]) -> list[tuple[str, str, list[str]]]:

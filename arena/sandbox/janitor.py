@@ -40,11 +40,12 @@ class Sweep:
     cgroups: list[str] = field(default_factory=list)
     scratch: list[str] = field(default_factory=list)
     containers: list[str] = field(default_factory=list)
+    networks: list[str] = field(default_factory=list)  # model routes (arena.sandbox.route)
     killed: int = 0
     notes: list[str] = field(default_factory=list)
 
     def total(self) -> int:
-        return len(self.cgroups) + len(self.scratch) + len(self.containers)
+        return len(self.cgroups) + len(self.scratch) + len(self.containers) + len(self.networks)
 
 
 def _cgroup_dirs() -> list[Path]:
@@ -109,3 +110,16 @@ def _sweep_docker(s: Sweep, dry_run: bool) -> None:
                 c.remove(force=True)
             except Exception as exc:  # noqa: BLE001 - recorded, the sweep goes on
                 s.notes.append(f"could not remove container {c.name}: {exc}")
+    for n in client.networks.list(filters={"label": "arena.route=1"}):
+        pid = (n.attrs.get("Labels") or {}).get("arena.pid")
+        if pid and pid.isdigit() and _alive(int(pid)):
+            continue
+        s.networks.append(n.name)
+        if not dry_run:
+            from arena.sandbox import route
+
+            route.forget(n.name)
+            try:
+                n.remove()
+            except Exception as exc:  # noqa: BLE001 - recorded, the sweep goes on
+                s.notes.append(f"could not remove network {n.name}: {exc}")

@@ -9,6 +9,10 @@ SFT rows are *verified* demonstrations, never unchecked text:
   commands, its real output, and a closing turn; kept when the verifier scored it 1.0.  Or, with
   ``demos.source: teacher``, trajectories of an OpenAI-compatible endpoint acting through the bash
   tool, kept only when the verifier scored them 1.0.
+* multi-turn tasks (and any trial whose agent left an ATIF transcript, e.g. a harness) — the
+  trial's ``trajectory.json`` as chat messages (``arena.train.transcript_sft``), kept only when the
+  verifier scored that trial 1.0 and every action in it is a tool call a model could replay (an
+  oracle's ``exec`` turns are not, so a multi-turn task's SFT rows come from a teacher).
 
 Demonstrations are cached per task digest (``<cache>/demos/<digest>.json``), so many runs over the
 same corpus run each oracle once; trials are journaled in ``<out>/demos/`` (a killed run resumes).
@@ -91,8 +95,13 @@ def _demo_from(result, mode: str, min_reward: float) -> tuple[dict | None, str |
             return None, "the oracle wrote no answer file"
         return {"answer": ans.strip(), "reward": result.reward}, None
     msgs = agent.get("messages")
-    if not msgs:
-        return None, "no transcript"
+    if not msgs:  # a multi-turn (or harness) trial: its ATIF transcript, verified above
+        from arena.train.transcript_sft import verified_transcript
+
+        msgs, why = verified_transcript(result, min_reward)
+        if msgs is None:
+            return None, why
+        return {"messages": msgs, "reward": result.reward, "transcript": True}, None
     return {"messages": msgs, "reward": result.reward}, None
 
 
@@ -159,7 +168,8 @@ def build_demos(tasks, runtime, out: Path, *, mode: str = "answer", min_reward: 
             ]
         else:
             msgs = json.loads(json.dumps(d["messages"]))
-            msgs[0] = {"role": "user", "content": t.spec.prompt} if msgs[0]["role"] == "user" else msgs[0]
+            if not d.get("transcript"):  # a transcript's first message is the prompt its first turn got
+                msgs[0] = {"role": "user", "content": t.spec.prompt} if msgs[0]["role"] == "user" else msgs[0]
             if system_prompt and msgs[0]["role"] != "system":
                 msgs.insert(0, {"role": "system", "content": system_prompt})
         rows.append({"messages": msgs, "task_id": t.id, "domain": t.domain or "unknown"})
