@@ -46,6 +46,21 @@ def remote_host(text: str) -> str | None:
     return None
 
 
+#: the line arena's offline uv/uvx stand-in prints for a package it cannot provide (arena.uvshim)
+_SHIM_REFUSED = re.compile(r"arena-uvshim: offline: cannot download (\S+)")
+
+
+def verifier_download(text: str, *, scored: bool) -> str | None:
+    """What a verifier's log says it tried to download and could not, as a phrase: ``package `X```
+    (one the offline uv stand-in could not provide) or ``from `host``` (only when the verifier
+    wrote no score, ``scored=False``: a script whose optional download failed and then scored is
+    not blamed)."""
+    if m := _SHIM_REFUSED.search(text or ""):
+        return f"package `{m.group(1)}`"
+    host = None if scored else remote_host(text)
+    return None if host is None else f"from `{host}`"
+
+
 def tail(text: str, n: int = 5) -> str:
     lines = [ln for ln in (text or "").strip().splitlines() if ln.strip()]
     return " | ".join(lines[-n:])[:500]

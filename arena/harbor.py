@@ -405,7 +405,7 @@ def frontmatter_from_harbor(tid: str, cfg: dict, *, domain: str | None = None,
                                                         "metadata.legacy_category" if cat is not None else
                                                         f"none in task.toml → {d.id} ({how})", "info"))  # fmt: skip
     else:
-        what = (f"{cat!r} is not one of the eight arena domains ({domains.hint(str(cat))})" if cat is not None
+        what = (domains.hint(str(cat)) if cat is not None
                 else "missing in task.toml: placeholder `unknown` written")  # fmt: skip
         notes.append(Note(tid, "metadata.category", f"{what}; pass --domain or --domain-map: outside a team entry "
                                                     "the task still validates and runs (a warning), inside one "
@@ -457,6 +457,10 @@ def frontmatter_from_harbor(tid: str, cfg: dict, *, domain: str | None = None,
             if v in (None, {}, []):
                 continue
             kept.setdefault(sec, {})[k] = v
+            if (sec, k, v) == ("environment", "skills_dir", "/skills"):  # arena's own skills mount point
+                notes.append(Note(tid, f"{sec}.{k}", "/skills: arena mounts the package's environment/skills folder "
+                                                     "there read-only for the agent (kept in metadata.harbor)", "info"))  # fmt: skip
+                continue
             notes.append(
                 Note(tid, f"{sec}.{k}", "no arena equivalent: kept in metadata.harbor, not applied by arena")
             )
@@ -523,6 +527,11 @@ def import_task(src: Path, dest: Path, *, domain: str | None = None,
         return [Note(tid, "task.toml", f"unreadable: {exc}", "error")], False
     ipath = src / "instruction.md"
     instruction = ipath.read_text(encoding="utf-8") if ipath.is_file() else ""
+    steps = sorted(p.name for p in (src / "steps").iterdir() if p.is_dir()) if (src / "steps").is_dir() else []
+    if steps and not instruction.strip():
+        return [Note(tid, "steps/", f"a multi-step Harbor task ({', '.join(steps)}: one instruction, solution and "
+                                    "test per step): arena runs one prompt, one oracle and one verifier per task, so "
+                                    "it is not imported; import each step as its own task", "error")], False  # fmt: skip
     notes = (
         []
         if instruction.strip()
@@ -546,10 +555,12 @@ def import_task(src: Path, dest: Path, *, domain: str | None = None,
                                                           f"and no reward.txt, so arena scores the mean of the named "
                                                           f"rewards; set verifier.reward_key to one name to score "
                                                           f"that one instead", "info"))  # fmt: skip
-        service = _service_start(src / "solution" / "solve.sh")
+        service, who = _service_start(src / "solution" / "solve.sh"), "the reference solution"
+        if not service:
+            service, who = _entrypoint_service(src / "environment"), "the image's ENTRYPOINT"
         if service:
             fm.setdefault("verifier", {})["keep_services"] = True
-            notes.append(Note(tid, "verifier.keep_services", f"set: the reference solution starts a service "
+            notes.append(Note(tid, "verifier.keep_services", f"set: {who} starts a service "
                                                              f"({service!r}) its verifier may check; the agent's "
                                                              f"processes then keep running and the verifier runs in "
                                                              f"the agent's machine (docker only; weaker isolation)",
@@ -585,6 +596,7 @@ def import_task(src: Path, dest: Path, *, domain: str | None = None,
     notes += _script_notes(tid, dest / "verifier" / "test.sh", "verifier", "tests/test.sh", direction="import")
     notes += _script_notes(tid, dest / "oracle" / "solve.sh", "oracle", "solution/solve.sh", direction="import")
     notes += _verifier_notes(tid, dest / "verifier" / "test.sh")
+    notes += _compose_note(tid, src / "environment")
     digest = ((cfg.get("metadata") or {}).get("arena") or {}).get("digest")
     from arena.task import tree_digest
 
@@ -610,6 +622,44 @@ def _service_start(solve_sh: Path) -> str | None:
     return None
 
 
+def _entrypoint_service(env_dir: Path) -> str | None:
+    """A service the image's ENTRYPOINT / CMD starts (in the instruction itself or in a script of the
+    build context it names), which runs before the agent and which the verifier may check."""
+    try:
+        dockerfile = (env_dir / "Dockerfile").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    for m in re.finditer(r"^\s*(?:ENTRYPOINT|CMD)\s+(.+)$", dockerfile, re.MULTILINE | re.IGNORECASE):
+        line = m.group(1)
+        if hit := _SERVICE.search(line.replace('"', " ").replace(",", " ")):
+            return hit.group(0).strip() or line.strip()[:80]
+        for name in re.findall(r"[\w./-]+", line):
+            script = env_dir / Path(name).name
+            if Path(name).name and script.is_file() and script.stat().st_size <= 1 << 20:
+                if hit := _service_start(script):
+                    return hit
+    return None
+
+
+def _compose_note(tid: str, env_dir: Path) -> list[Note]:
+    """Sidecar containers of environment/docker-compose.yaml that arena does not start."""
+    import yaml
+
+    p = next((env_dir / n for n in ("docker-compose.yaml", "docker-compose.yml") if (env_dir / n).is_file()), None)
+    if p is None or not (env_dir / "Dockerfile").is_file():
+        return []
+    try:
+        doc = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError):
+        doc = {}
+    services = [str(k) for k in ((doc.get("services") if isinstance(doc, dict) else None) or {}) if k != "main"]
+    if not services:
+        return []
+    return [Note(tid, f"environment/{p.name}", f"declares other containers ({', '.join(services)}) that arena does not "
+                                               "start: arena builds environment/Dockerfile only, so a task that talks "
+                                               "to them cannot pass here (validate says which host was unreachable)")]  # fmt: skip
+
+
 def _verifier_notes(tid: str, test_sh: Path) -> list[Note]:
     """What an imported verifier needs at verify time that an offline sandbox may not give it:
     downloads (Harbor's canonical test.sh installs curl and uv and runs pytest through uvx).  Named
@@ -621,11 +671,25 @@ def _verifier_notes(tid: str, test_sh: Path) -> list[Note]:
     text = test_sh.read_text(encoding="utf-8", errors="replace")
     out = []
     tools = list(dict.fromkeys(tool for _line, tool in downloads(text)))
-    if tools:
+    if not tools:
+        return out
+    wanted = sorted({re.split(r"[=<>~!@\[ ]", w)[0].lower() for w in re.findall(r"--with[= ]+([^\s\\]+)", text)})
+    extra = [w for w in wanted if w not in ("pytest", "pytest-json-ctrf")]
+    if not {"uv", "uvx"} & set(tools) or not set(tools) <= {"uv", "uvx", "curl", "apt-get install"}:
         out.append(Note(tid, "tests/test.sh", f"downloads when it runs ({', '.join(tools)}): without network (arena's "
-                                              "default, and hosts a sandbox cannot reach) the verifier cannot score "
-                                              "even the reference solution; install the tools in environment/"
-                                              "Dockerfile or set environment.allow_internet"))  # fmt: skip
+                                              "default, and hosts a sandbox cannot reach) that step fails; install "
+                                              "what it fetches in environment/Dockerfile or set "
+                                              "environment.allow_internet where a network exists"))  # fmt: skip
+    elif not extra:
+        out.append(Note(tid, "tests/test.sh", f"downloads when it runs ({', '.join(tools)}): offline the download "
+                                              "fails and arena's uv/uvx stand-in (arena.uvshim) runs "
+                                              f"{' + '.join(wanted) or 'the tool'} from the image (arena's base image "
+                                              "has pytest 8.4.1 + pytest-json-ctrf 0.3.5)", "info"))  # fmt: skip
+    else:
+        out.append(Note(tid, "tests/test.sh", f"downloads when it runs ({', '.join(tools)}; packages "
+                                              f"{', '.join(extra)}): offline arena's uv/uvx stand-in runs only what the "
+                                              "image has installed; install them in environment/Dockerfile or run "
+                                              "where the internet is reachable"))  # fmt: skip
     return out
 
 
@@ -662,7 +726,8 @@ def import_harbor(src: str | Path, out: str | Path, *, domain: str | None = None
             continue
         notes, lossless = import_task(p, dest, domain=domain, domain_map=domain_map)
         res.notes += notes
-        res.written.append(p.name)
+        if dest.is_dir():
+            res.written.append(p.name)
         if lossless:
             res.lossless.append(p.name)
     return res
