@@ -10,6 +10,10 @@ import re
 _PATTERNS: tuple[tuple[re.Pattern, str, str], ...] = (
     (re.compile(r"(?:^|\n)[^\n]*?\b([\w.+-]+): (?:command )?not found"), "missing_tool",
      "`{0}` is not installed in the environment"),
+    # a program run through subprocess that is not installed (the bare name: a missing data file has a path)
+    (re.compile(r"raise child_exception_type\(errno_num, err_msg, err_filename\)\s*\n(?:E\s+)?FileNotFoundError: "
+                r"\[Errno 2\] No such file or directory: '([^'/]+)'"), "missing_tool",
+     "`{0}` is not installed in the environment"),
     (re.compile(r"ModuleNotFoundError: No module named '([^']+)'"), "missing_module",
      "Python module `{0}` is not installed in the environment"),
     (re.compile(r"ImportError: ([^\n]+)"), "import_error", "import failed: {0}"),

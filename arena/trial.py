@@ -175,7 +175,7 @@ def run_trial(
             d = diagnose(out.stderr + "\n" + out.stdout)
             res.side_info["agent_exit_code"] = out.exit_code
             res.failure_kind = f"agent_{d[0]}" if d else "agent_exit"
-            res.reason = f"agent exited {out.exit_code}" + (f": {d[1]}" if d else f": {tail(out.stderr)}")
+            res.reason = f"agent exited {out.exit_code}" + (f": {d[1]}" if d else f": {tail(out.stderr) or 'no output'}")
             if out.oom_killed:
                 res.failure_kind = "agent_oom"
                 res.reason = (f"agent exited {out.exit_code}: killed by the memory limit "

@@ -77,6 +77,17 @@ def test_shim_refusal_and_unreachable_hosts_are_named_as_verifier_downloads():
     assert verifier_download("1 passed in 0.01s", scored=False) is None
 
 
+def test_a_program_missing_from_a_stood_in_image_is_named():
+    """A test that runs `file` through subprocess on an image arena stood in for: the cause is the
+    missing program, not "a file is missing"; a missing data file keeps its own diagnosis."""
+    from arena.diagnose import diagnose
+
+    log = (">               raise child_exception_type(errno_num, err_msg, err_filename)\n"
+           "E               FileNotFoundError: [Errno 2] No such file or directory: 'file'\n")  # fmt: skip
+    assert diagnose(log) == ("missing_tool", "`file` is not installed in the environment")
+    assert diagnose("FileNotFoundError: [Errno 2] No such file or directory: 'answer.json'")[0] == "missing_file"
+
+
 def test_a_verdict_reached_by_the_stand_in_is_not_a_broken_verifier():
     """Harbor's test.sh logs curl's failed download of uv, then the stand-in's pytest judges: its 0
     is the agent's score; a refusal, or pytest that could not collect (exit 2), is not a verdict."""
@@ -121,11 +132,12 @@ def test_validate_names_a_compose_sidecar_and_a_verifier_without_reward(tmp_path
     assert "api-server" in f.message and "docker-compose.yaml" in f.message
     (src / "environment" / "docker-compose.yaml").unlink()
     (tmp_path / "out" / "sidecar" / "environment" / "docker-compose.yaml").unlink()
-    (logs / "verifier.stdout").write_text("E   FileNotFoundError: [Errno 2] No such file or directory: 'file'\n")
+    (logs / "verifier.stdout").write_text("raise child_exception_type(errno_num, err_msg, err_filename)\n"
+                                          "E   FileNotFoundError: [Errno 2] No such file or directory: 'file'\n")
     oracle[0].notes = ["line 1: FROM ubuntu:24.04 -> arena-base:py3.11 (a Debian bookworm image; image alias: x)"]
     found, _row = judge(str(tmp_path / "out" / "sidecar"), task, oracle)
     f = {x.rule: x for x in found}["validate.oracle-fails"]
-    assert "a file is missing: file" in f.message and "FROM ubuntu:24.04 -> arena-base:py3.11" in f.message
+    assert "`file` is not installed" in f.message and "FROM ubuntu:24.04 -> arena-base:py3.11" in f.message
     broken = [_result("sidecar", "oracle", i, logs, status="verifier_error", failure_kind="no_reward", reward=None,
                       reason="no reward file") for i in range(3)]  # fmt: skip
     found, _row = judge(str(tmp_path / "out" / "sidecar"), task, broken)
@@ -261,7 +273,8 @@ def test_harbor_example_tasks_validate_offline(tmp_path):
 
     report = validate_paths([str(tmp_path / "imported")], runtime=get_runtime("docker"), workers=2,
                             out_dir=tmp_path / "run", progress=False)  # fmt: skip
-    named = {"validate.oracle-needs-network", "validate.verifier-needs-network", "validate.verifier-no-reward"}
+    named = {"validate.oracle-needs-network", "validate.verifier-needs-network", "validate.verifier-no-reward",
+             "validate.needs-compose-services"}
     for row in report.rows:
         errors = {f.rule for f in report.findings if f.severity == "error" and f"/{row['task_id']}/" in f.path}
         assert row["passed"] or errors & named, (row, errors)
