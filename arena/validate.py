@@ -7,6 +7,7 @@ half of it).  Every rung that fails becomes a finding with the cause read from t
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -80,10 +81,11 @@ def _verifier_clue(r: TrialResult) -> str:
                    for p in (Path(r.log_dir or ".") / n for n in ("verifier.stdout", "verifier.stderr"))
                    if r.log_dir and p.is_file())  # fmt: skip
     d = diagnose(text)
-    clue = f"; the verifier's log: {d[1]}" if d else ""
+    clue = f"; the verifier's log: {d[1]}" if d and d[1] not in (r.reason or "") else ""
     alias = next((n for n in r.notes or [] if "image alias" in str(n) or " -> arena-base" in str(n)), None)
     if alias and d:
-        clue += f" (the image was stood in for: {str(alias).split(' (')[0]})"
+        stood = re.sub(r"^line \d+: ", "", str(alias).split(" (")[0])
+        clue += f"; the image was stood in for: {stood}"
     return clue
 
 
