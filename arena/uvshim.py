@@ -144,7 +144,13 @@ def main(argv):
             run(cmd)
             return
         elif args[0] == "pip" and args[1:2] == ["install"]:
-            reqs = [a for a in args[2:] if not a.startswith("-")]
+            reqs, rest = [], args[2:]
+            for i, a in enumerate(rest):
+                if a.startswith("-") or (i and rest[i - 1] in ("-r", "--requirement", "-c", "--constraint")):
+                    if i and rest[i - 1] in ("-r", "--requirement") and os.path.isfile(a):
+                        reqs += [ln.split("#")[0].strip() for ln in open(a) if ln.split("#")[0].strip()]
+                    continue
+                reqs.append(a)
             for r in reqs:
                 why = check(r)
                 if why:

@@ -77,6 +77,31 @@ def test_shim_refusal_and_unreachable_hosts_are_named_as_verifier_downloads():
     assert verifier_download("1 passed in 0.01s", scored=False) is None
 
 
+def test_the_stand_in_runs_what_is_installed_and_refuses_the_rest(tmp_path):
+    """uvx / uv run / uv pip install through the stand-in, run by this interpreter (which has pytest):
+    installed packages run (a differing pin is said, not hidden), a missing one is refused with the
+    line validate reads; `judged` sees pytest's verdict."""
+    import sys
+
+    from arena.uvshim import MARK, judged, shim_dir
+
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin:{shim_dir()}"}
+
+    def sh(cmd: str) -> subprocess.CompletedProcess:
+        return subprocess.run(["bash", "-c", cmd], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
+
+    (tmp_path / "test_ok.py").write_text("def test_ok():\n    assert True\n")
+    ok = sh("uvx --with pytest==0.0.1 --with pytest-json-ctrf pytest -q test_ok.py")
+    assert ok.returncode == 0 and "1 passed" in ok.stdout, ok.stderr
+    assert "pytest==0.0.1 requested" in ok.stderr and judged(ok.stderr)
+    bad = sh("uvx --with no-such-pkg-arena==1.0 pytest -q test_ok.py")
+    assert bad.returncode == 2 and MARK + "no-such-pkg-arena==1.0" in bad.stderr and not judged(bad.stderr)
+    (tmp_path / "req.txt").write_text("pytest>=1\n# a comment\n")
+    assert sh("uv pip install --system -r req.txt").returncode == 0
+    assert sh("uv pip install -r req.txt no-such-pkg-arena").returncode == 2
+    assert sh("uv run --with pytest python -c 'print(42)'").stdout.strip() == "42"
+
+
 def test_a_program_missing_from_a_stood_in_image_is_named():
     """A test that runs `file` through subprocess on an image arena stood in for: the cause is the
     missing program, not "a file is missing"; a missing data file keeps its own diagnosis."""
