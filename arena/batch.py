@@ -139,7 +139,7 @@ def run_batch(
             new.append(res)
             if bar:
                 bar.update(1)
-                bar.set_postfix_str(f"{res.task_id[:24]} {res.status} {res.reward}")
+                bar.set_postfix_str(f"{res.task_id[:24]} {res.status} " + ("no reward" if res.reward is None else f"{res.reward:g}"))
     finally:
         if bar:
             bar.close()

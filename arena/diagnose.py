@@ -10,6 +10,10 @@ import re
 _PATTERNS: tuple[tuple[re.Pattern, str, str], ...] = (
     (re.compile(r"(?:^|\n)[^\n]*?\b([\w.+-]+): (?:command )?not found"), "missing_tool",
      "`{0}` is not installed in the environment"),
+    # a program run through subprocess that is not installed (the bare name: a missing data file has a path)
+    (re.compile(r"raise child_exception_type\(errno_num, err_msg, err_filename\)\s*\n(?:E\s+)?FileNotFoundError: "
+                r"\[Errno 2\] No such file or directory: '([^'/]+)'"), "missing_tool",
+     "`{0}` is not installed in the environment"),
     (re.compile(r"ModuleNotFoundError: No module named '([^']+)'"), "missing_module",
      "Python module `{0}` is not installed in the environment"),
     (re.compile(r"ImportError: ([^\n]+)"), "import_error", "import failed: {0}"),
@@ -44,6 +48,21 @@ def remote_host(text: str) -> str | None:
         if kind == "network" and (m := rx.search(text or "")):
             return next((g for g in m.groups() if g), m.group(0).strip())
     return None
+
+
+#: the line arena's offline uv/uvx stand-in prints for a package it cannot provide (arena.uvshim)
+_SHIM_REFUSED = re.compile(r"arena-uvshim: offline: cannot download (\S+)")
+
+
+def verifier_download(text: str, *, scored: bool) -> str | None:
+    """What a verifier's log says it tried to download and could not, as a phrase: ``package `X```
+    (one the offline uv stand-in could not provide) or ``from `host``` (only when the verifier
+    wrote no score, ``scored=False``: a script whose optional download failed and then scored is
+    not blamed)."""
+    if m := _SHIM_REFUSED.search(text or ""):
+        return f"package `{m.group(1)}`"
+    host = None if scored else remote_host(text)
+    return None if host is None else f"from `{host}`"
 
 
 def tail(text: str, n: int = 5) -> str:

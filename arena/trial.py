@@ -17,7 +17,7 @@ import threading
 import time
 from pathlib import Path
 
-from arena import harbor
+from arena import harbor, uvshim
 from arena.agents.base import Agent, OracleAgent
 from arena.diagnose import diagnose, tail
 from arena.multiturn import UserSimError, make_user, refusals, run_dialogue
@@ -175,7 +175,7 @@ def run_trial(
             d = diagnose(out.stderr + "\n" + out.stdout)
             res.side_info["agent_exit_code"] = out.exit_code
             res.failure_kind = f"agent_{d[0]}" if d else "agent_exit"
-            res.reason = f"agent exited {out.exit_code}" + (f": {d[1]}" if d else f": {tail(out.stderr)}")
+            res.reason = f"agent exited {out.exit_code}" + (f": {d[1]}" if d else f": {tail(out.stderr) or 'no output'}")
             if out.oom_killed:
                 res.failure_kind = "agent_oom"
                 res.reason = (f"agent exited {out.exit_code}: stopped by the memory limit "
@@ -185,9 +185,9 @@ def run_trial(
         tv = time.perf_counter()
         try:
             removed = sandbox.harden(keep_processes=keep)
-            vr = sandbox.exec(
-                "bash /verifier/test.sh", timeout=task.spec.verifier.timeout_sec, env=env,
-                mounts=verifier_mounts,
+            vr = sandbox.exec(  # uv/uvx stand-ins last on PATH: Harbor's test.sh runs offline (arena.uvshim)
+                uvshim.verifier_command(), timeout=task.spec.verifier.timeout_sec, env=env,
+                mounts={**verifier_mounts, uvshim.MOUNT: uvshim.shim_dir()},
             )  # fmt: skip
         except SandboxError as exc:
             if out.timed_out:  # the agent's timeout stands; the verifier could not run after it

@@ -7,6 +7,7 @@ half of it).  Every rung that fails becomes a finding with the cause read from t
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,6 +61,63 @@ def _unreachable(r: TrialResult) -> str | None:
     return remote_host(text)
 
 
+def _verifier_download(r: TrialResult) -> str | None:
+    """What the verifier's own output says it could not download (its logs), or None."""
+    from arena.diagnose import verifier_download
+
+    if not r.log_dir:
+        return None
+    text = "".join(p.read_text(encoding="utf-8", errors="replace")[-200_000:] + "\n"
+                   for p in (Path(r.log_dir) / n for n in ("verifier.stderr", "verifier.stdout")) if p.is_file())  # fmt: skip
+    return verifier_download(text, scored=r.status == "ok" and r.reward is not None)
+
+
+def _verifier_clue(r: TrialResult) -> str:
+    """What the verifier's log of a failed oracle run says (a missing command, module, file…) and,
+    when the task's image was stood in for (an alias note), which image: the likely cause."""
+    from arena.diagnose import diagnose
+
+    text = "".join(p.read_text(encoding="utf-8", errors="replace")[-200_000:] + "\n"
+                   for p in (Path(r.log_dir or ".") / n for n in ("verifier.stdout", "verifier.stderr"))
+                   if r.log_dir and p.is_file())  # fmt: skip
+    d = diagnose(text)
+    clue = f"; the verifier's log: {d[1]}" if d and d[1] not in (r.reason or "") else ""
+    alias = next((n for n in r.notes or [] if "image alias" in str(n) or " -> arena-base" in str(n)), None)
+    if alias and d:
+        stood = re.sub(r"^line \d+: ", "", str(alias).split(" (")[0])
+        clue += f"; the image was stood in for: {stood}"
+    return clue
+
+
+def _compose_services(task) -> list[str]:
+    """The service names of the package's environment/docker-compose.y(a)ml (arena starts none of them)."""
+    import yaml
+
+    for name in ("docker-compose.yaml", "docker-compose.yml", "compose.yaml", "compose.yml"):
+        p = task.paths.environment / name if task is not None else None
+        if p is not None and p.is_file():
+            try:
+                doc = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+            except (OSError, yaml.YAMLError):
+                return []
+            return [str(k) for k in (doc.get("services") or {}) if k != "main"] if isinstance(doc, dict) else []
+    return []
+
+
+def _network_why(task, host: str) -> str:
+    """Why a host could not be reached: a sidecar arena does not start, the task's network, or this machine."""
+    services = _compose_services(task)
+    if host.split(":")[0] in services:
+        return (f"`{host.split(':')[0]}` is another container of environment/docker-compose.yaml; arena runs the task's "
+                "one Dockerfile and starts no compose services")  # fmt: skip
+    online = task is not None and task.spec.environment.allow_internet
+    why = ("the task allows the internet, but this machine cannot reach that host" if online
+           else "the network is off for this task (allow_internet: false)")  # fmt: skip
+    if services:  # what it would have talked to next
+        why += f"; environment/docker-compose.yaml also declares {', '.join(services)}, which arena does not start"
+    return why
+
+
 def _why(r: TrialResult) -> str:
     bits = [f"status={r.status}", "reward=" + ("none" if r.reward is None else f"{r.reward:g}")]
     if r.failure_kind:
@@ -83,19 +141,42 @@ def judge(task_path: str, task, results: list[TrialResult]) -> tuple[list[Findin
     else:
         passes = sum(r.reward == 1.0 and r.status == "ok" for r in oracle)
         host = _unreachable(oracle[0]) if passes == 0 and oracle else None
+        fetch = _verifier_download(oracle[0]) if passes == 0 and oracle and host is None else None
         if host is not None:
-            online = task is not None and task.spec.environment.allow_internet
             out.append(
                 error("validate.oracle-needs-network", md,
                       f"the oracle could not reach `{host}` and scored {rewards_text([x.reward for x in oracle])}: "
-                      + ("the task allows the internet, but this machine cannot reach that host"
-                         if online else "the network is off for this task (allow_internet: false)"),
+                      + _network_why(task, host),
                       "run it where the host is reachable, or make the oracle work from data in the package")
+            )  # fmt: skip
+        elif fetch is not None and oracle[0].reward != 1.0:
+            out.append(
+                error("validate.verifier-needs-network", md,
+                      f"the verifier downloads {fetch} from the internet when it runs and could not "
+                      f"(oracle scored {rewards_text([x.reward for x in oracle])}): "
+                      + _network_why(task, fetch.split("`")[1]),
+                      "install what the verifier needs in environment/Dockerfile (arena's base image has pytest "
+                      "8.4.1 + pytest-json-ctrf 0.3.5 and an offline uv/uvx), or run it where the host is reachable")
+            )  # fmt: skip
+        elif passes == 0 and oracle and oracle[0].failure_kind == "no_reward":
+            out.append(
+                error("validate.verifier-no-reward", md,
+                      f"the verifier wrote no reward for the oracle ({_why(oracle[0])})",
+                      "make verifier/test.sh write /logs/verifier/reward.txt (a number) or reward.json")
+            )  # fmt: skip
+        elif passes == 0 and oracle and (services := _compose_services(task)):
+            out.append(
+                error("validate.needs-compose-services", md,
+                      f"oracle scored {rewards_text([x.reward for x in oracle])} ({_why(oracle[0])}); the task's "
+                      f"environment/docker-compose.yaml declares {', '.join(services)}, other containers it talks "
+                      "to, and arena builds only environment/Dockerfile (no compose services)",
+                      "run it under Harbor with docker compose, or fold the service into environment/Dockerfile")
             )  # fmt: skip
         elif passes == 0:
             r = oracle[0] if oracle else None
             out.append(
-                error("validate.oracle-fails", md, f"oracle scored {rewards_text([x.reward for x in oracle])} ({_why(r) if r else 'no run'})",
+                error("validate.oracle-fails", md, f"oracle scored {rewards_text([x.reward for x in oracle])} "
+                      f"({_why(r) if r else 'no run'})" + (_verifier_clue(r) if r else ""),
                       "make oracle/solve.sh produce what the verifier checks, with what the image has installed")
             )  # fmt: skip
         elif passes < len(oracle):

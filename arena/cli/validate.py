@@ -56,7 +56,7 @@ def run(args) -> int:
             nop = row.get("nop_reward")
             extra = row.get("skipped") or (f"oracle={rewards_text(row.get('oracle_rewards') or [])} "
                                            f"nop={'no reward' if nop is None else f'{nop:g}'}")  # fmt: skip
-            print(f"{mark} {row['task_id']} ({row.get('domain')}) {extra}")
+            print(f"{mark} {row['task_id']} ({row.get('domain') or 'no domain'}) {extra}")
         shown = [f for f in rep.findings if not args.quiet or f.severity == "error"]
         if shown:
             print("\nfindings:")
