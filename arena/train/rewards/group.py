@@ -7,7 +7,7 @@ import threading
 import time
 from pathlib import Path
 
-from arena import harbor
+from arena import harbor, uvshim
 from arena.runfolder import TrialResult
 
 GROUP_DIR = "/tmp/.arena-group"
@@ -16,13 +16,14 @@ GROUP_DIR = "/tmp/.arena-group"
 _GROUP_DRIVER = r"""
 import os, shutil, subprocess, sys, threading
 g, answer, n, t = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
+env = dict(os.environ, PATH=os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin") + ":" + sys.argv[5])
 os.makedirs(os.path.dirname(answer) or "/", exist_ok=True)
 for k in range(n):
     shutil.rmtree("/logs/verifier", ignore_errors=True)
     os.makedirs("/logs/verifier")
     shutil.copyfile(f"{g}/{k}.answer", answer)
     with open(f"{g}/{k}.out", "wb") as out, open(f"{g}/{k}.err", "wb") as err:
-        p = subprocess.Popen(["bash", "/verifier/test.sh"], stdout=out, stderr=err, start_new_session=True)
+        p = subprocess.Popen(["bash", "/verifier/test.sh"], stdout=out, stderr=err, start_new_session=True, env=env)
         fired = []
         def kill(p=p, fired=fired):  # a timer, not wait(timeout=), which polls with sleeps of up to 50 ms
             fired.append(1)
@@ -52,7 +53,7 @@ def _group_script(answer_file: str, n: int, timeout: float) -> str:
     import shlex
 
     return (f"python3 -S -c {shlex.quote(_GROUP_DRIVER)} {GROUP_DIR} {shlex.quote(answer_file)} {n} "
-            f"{max(1.0, float(timeout))}")  # fmt: skip
+            f"{max(1.0, float(timeout))} {uvshim.MOUNT}")  # fmt: skip
 
 
 def group_trial(task, texts: list[str], runtime, prepared, *, agent_name: str, timeout: float) -> list[TrialResult]:
@@ -86,7 +87,7 @@ def group_trial(task, texts: list[str], runtime, prepared, *, agent_name: str, t
             env = benchflow_env(task, prepared.workdir, verifier_tools=prepared.verifier_tools)
             script = _group_script(task.spec.agent.answer_file, len(texts), timeout)
             r = sandbox.exec(script, timeout=(timeout + 5) * len(texts) + 10, env=env,
-                             mounts=harbor.mount_points(task, "verifier"))  # fmt: skip
+                             mounts={**harbor.mount_points(task, "verifier"), uvshim.MOUNT: uvshim.shim_dir()})  # fmt: skip
         except SandboxError as exc:
             for res in results:
                 res.status, res.failure_kind, res.reason = "infra_error", "sandbox_start", str(exc)
