@@ -28,6 +28,7 @@ def sample_per_domain(root: Path, per_domain: int) -> list[Path]:
 
 
 def copy_tasks(paths: list[Path], dest: Path) -> None:
+    """Copy task folders into ``dest`` (replaced whole, never half-written)."""
     tmp = dest.with_name(dest.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
@@ -38,6 +39,7 @@ def copy_tasks(paths: list[Path], dest: Path) -> None:
 
 
 def within(path: str, root: Path) -> bool:
+    """Whether ``path`` lies under ``root``."""
     try:
         Path(path).resolve().relative_to(root.resolve())
         return True
@@ -55,6 +57,8 @@ def filtered_readme(name: str, sel: dict) -> str:
 
 
 def run(sc) -> None:
+    """The single-domain corpora (corpora/single-<domain>/): ``plan.single_per_family`` instances (split over
+    easy, medium, hard) of each of a domain's training families, seeds 700 + 10·seed + difficulty."""
     from arena import families
     from arena.domains import DOMAIN_IDS
     from arena.families.base import write_generated

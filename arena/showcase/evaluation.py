@@ -70,11 +70,14 @@ def probe(sc, run: str) -> Future:
 
 
 def finish(sc) -> None:
+    """Every evaluation ended: the eval stage is done."""
     sc.state.finish("eval", suite=str(heldout_suite(sc)), samples=sc.plan.eval_samples)
     sc.display.finish("eval")
 
 
 def learnability(sc) -> list[Future]:
+    """The baseline checkpoint sampled K times (the recipe's num_generations) on each team's corpus
+    (``plan.learn_per_domain`` tasks per domain) into learnability/<team>/."""
     from arena.evaluate import evaluate
 
     k = int(sc.recipe.grpo.get("num_generations", 8))

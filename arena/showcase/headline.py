@@ -9,6 +9,7 @@ from arena.showcase.plan import MEMORIZER, PRIMARY, SFT_ONLY, TEAMS, Plan
 
 
 def num(x) -> float | None:
+    """``x`` as a float rounded to 4 places; None for a missing or NaN value."""
     try:
         v = float(x)
     except (TypeError, ValueError):

@@ -9,6 +9,7 @@ from arena.showcase.plan import NOTEBOOKS, REPO, ShowcaseError
 
 
 def run(sc) -> None:
+    """Execute the notebooks into notebooks/ (a failing one is recorded, never raised)."""
     t = time.perf_counter()
     found = sorted(NOTEBOOKS.glob("0[1-6]_*.ipynb")) if NOTEBOOKS.is_dir() else []
     if not sc.run_notebooks:

@@ -16,6 +16,7 @@ from arena.showcase.plan import MEMORIZER, TEAMS, ShowcaseError, run_names
 
 
 def transfer_meta(sc) -> Path:
+    """transfer_meta.csv: per run, the domains it trained on, its family, start and control."""
     from arena import families
 
     rows = []
@@ -39,6 +40,7 @@ def transfer_meta(sc) -> Path:
 
 
 def run(sc) -> None:
+    """The report into report/ (resumed: its score table read back); sets ``sc.scores``."""
     from arena.report import ReportError, ReportOptions, build_report, read_scores
 
     if sc.state.done("report") and (sc.out / "report" / "report.json").exists():
@@ -89,6 +91,7 @@ def write_flags(sc, path: Path) -> None:
 
 
 def copy_figures(sc) -> None:
+    """The report's PNG and SVG figures, copied to ``--figures`` (unless None)."""
     if sc.figures is None:
         return
     src = sc.out / "report" / "figures"

@@ -15,6 +15,7 @@ from arena.showcase.plan import MEMORIZER, SFT_ONLY, run_names
 
 
 def run(sc, wall: float, load0: dict) -> dict:
+    """Complete showcase.json and return it."""
     headline = headline_numbers(sc.scores, train_domains(sc))
     story = story_numbers(sc, headline)
     checks = acceptance(headline, wall, sc.plan, story)
