@@ -67,7 +67,7 @@ as an :class:`arena.stagestate.StageState`, the stage clock), ``display`` (progr
 ``notebooks``, ``summary``), ``headline`` (the numbers and the acceptance checks) and ``runner``
 (:class:`Showcase`: runs the stages in order).  The seed and the plan reach every library call as
 values (``build_report(ReportOptions(seed=…, resamples=…))``, ``evaluate(…, seed=…)``), never as
-a command line.
+a command line; runs and corpora are named by the library's ``NAME=PATH`` specs (arena.runs.split_spec).
 """
 
 from __future__ import annotations
