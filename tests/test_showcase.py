@@ -308,11 +308,11 @@ def test_background_thread_runs_at_lower_priority():
     import threading
     from concurrent.futures import ThreadPoolExecutor
 
-    from arena.showcase import _background_priority
+    from arena.showcase.host import background_priority
 
     def nice():
         return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
 
-    with ThreadPoolExecutor(1, initializer=_background_priority) as pool:
+    with ThreadPoolExecutor(1, initializer=background_priority) as pool:
         assert pool.submit(nice).result() == 10
     assert nice() == 0  # the calling (training) thread keeps its priority

@@ -157,7 +157,7 @@ def test_reward_executor_field_is_validated_and_not_in_the_digest():
 
 def test_grpo_stage_builds_the_reward_executor_and_refuses_tool_mode_on_ray():
     from arena.executors import RayExecutor
-    from arena.train.pipeline import TrainError, _reward_executor
+    from arena.train.stages import TrainError, _reward_executor
 
     assert _reward_executor(parse_recipe(MINIMAL), "answer") is None  # VerifierReward's own local pool
     ray = parse_recipe({**MINIMAL, "workers": 3, "reward": {"executor": "ray", "address": "127.0.0.1:6379"}})
