@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+from arena.namedpath import NamedPath
+
 BASELINE = "baseline"
 CONTROL = "baseline-reseed"
 SINGLE = "single-"
@@ -77,8 +79,8 @@ class Results:
         from arena.runs import load_comparison
 
         names = runs if runs is not None else self.teams + self.singles
-        specs = [f"{n}={self.eval_dirs[n]}" for n in names]
-        return load_comparison(specs, f"{self.baseline}={self.eval_dirs[self.baseline]}")
+        specs = [NamedPath(n, self.eval_dirs[n]) for n in names]
+        return load_comparison(specs, NamedPath(self.baseline, self.eval_dirs[self.baseline]))
 
     def _boot(self) -> dict:
         return {"metric": self.metric, "n_resamples": self.resamples, "seed": self.seed}
@@ -176,7 +178,7 @@ class Results:
         dirs = probe_dirs(self.root / "probe")
         if not dirs:
             return None
-        rows = pd.concat([load_probe(f"{team}={d}", heldout_run=self.eval_dirs.get(team)) for team, d in dirs.items()],
+        rows = pd.concat([load_probe(NamedPath(team, d), heldout_run=self.eval_dirs.get(team)) for team, d in dirs.items()],
                          ignore_index=True)  # fmt: skip
         return memorization_table(rows, n_resamples=self.resamples, seed=self.seed)
 

@@ -37,6 +37,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from arena import namedpath
+
 # 13-grams: the contamination unit of the GPT-3 and PaLM reports; 13 identical normalized words
 # in a row essentially never happen by chance, so a tenth of a task's 13-grams reappearing
 # elsewhere is a copy, while a shared template sentence or two stays below it.
@@ -259,7 +261,7 @@ def task_text(root: Path) -> str:
     return "\n".join(parts)
 
 
-def corpus_documents(specs: list[str], heldout: str | None):
+def corpus_documents(specs: list, heldout: str | None):
     """(docs DataFrame task_id, source, text; {source: path}) for the contamination guard: each
     corpus (NAME=PATH or PATH, named after its folder) and the held-out suite (source HELDOUT)."""
     from arena.corpus import load_tasks
@@ -267,8 +269,8 @@ def corpus_documents(specs: list[str], heldout: str | None):
     rows, sources = [], {}
     named = [(None, heldout, HELDOUT)] if heldout else []
     for spec in specs:
-        name, _, path = spec.rpartition("=") if "=" in spec and not Path(spec).exists() else ("", "", spec)
-        named.append((name or None, path, None))
+        name, path = namedpath.split(spec)
+        named.append((name, path, None))
     for name, path, fixed in named:
         p = Path(path)
         if not p.exists():

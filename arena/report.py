@@ -31,8 +31,8 @@ class ReportError(ValueError):
 class ReportOptions:
     """What ``arena report`` takes (same names and defaults as its options)."""
 
-    runs: list[str]
-    baseline: str
+    runs: list[str | NamedPath]  # PATH or NAME=PATH (the command line) or NamedPath (code)
+    baseline: str | NamedPath
     out: str | Path
     metric: str = "pass"
     threshold: float = 1.0
@@ -45,12 +45,12 @@ class ReportOptions:
     confidence: float = 0.95
     agent: str | None = None
     transfer_meta: str | None = None
-    corpus: list[str] = field(default_factory=list)
+    corpus: list[str | NamedPath] = field(default_factory=list)
     heldout: str | None = None
-    learnability: str | None = None
+    learnability: str | NamedPath | None = None
     band: tuple[float, float] = (0.0, 1.0)
     flags: str | None = None
-    probe: list[str] = field(default_factory=list)
+    probe: list[str | NamedPath] = field(default_factory=list)
     max_table_rows: int = 25
 
     @classmethod

@@ -34,6 +34,8 @@ from pathlib import Path
 import pandas as pd
 
 from arena import domains as _domains
+from arena import namedpath
+from arena.namedpath import NamedPath
 from arena.runfolder import JOURNAL, TRIALS, RunError, RunPathError, read_run_trials, suite_digest
 
 META_FILES = ("model_card.json", "run.json")  # read in this order; later files win
@@ -67,18 +69,13 @@ class Run:
         )
 
 
-def split_spec(spec: str | Path) -> tuple[str | None, Path]:
-    """``NAME=PATH`` → (NAME, PATH); a plain path → (None, PATH).  A path to trials.parquet names
-    its folder."""
-    s = str(spec)
-    name = None
-    if "=" in s and not Path(s).exists():
-        name, s = s.split("=", 1)
-        name = name.strip() or None
-    p = Path(s)
+def split_spec(spec: str | Path | NamedPath) -> NamedPath:
+    """``NAME=PATH`` or a :class:`~arena.namedpath.NamedPath` → (NAME, PATH); a plain path →
+    (None, PATH).  A path to trials.parquet names its folder."""
+    name, p = namedpath.split(spec)
     if p.name in (TRIALS, JOURNAL) and p.is_file():
         p = p.parent
-    return name, p
+    return NamedPath(name, p)
 
 
 def read_meta(folder: str | Path) -> dict:
@@ -309,16 +306,16 @@ class Comparison:
         return pd.DataFrame(rows)
 
 
-def load_comparison(specs: Iterable[str | Path], baseline: str | Path, *, agent: str | None = None,
+def load_comparison(specs: Iterable[str | Path | NamedPath], baseline: str | Path | NamedPath, *, agent: str | None = None,
                     meta: Mapping[str, Mapping] | None = None, strict: bool = True) -> Comparison:  # fmt: skip
     """Load team runs and the baseline run and check the suite.  ``baseline`` is a path,
     ``NAME=PATH``, or the name of one of ``specs`` (that run then leaves the teams).  With
     ``strict`` (default) an unusable set raises :class:`RunError` listing every problem."""
-    specs = [str(s) for s in specs]
+    specs = list(specs)
     base_name, base_path = split_spec(baseline)
     if base_path.exists():  # the baseline listed among the runs too: it is not a team
         specs = [s for s in specs if split_spec(s)[1].resolve() != base_path.resolve()]
-        runs = load_runs([*specs, str(baseline)], agent=agent, meta=meta)
+        runs = load_runs([*specs, baseline], agent=agent, meta=meta)
         base = runs.pop()
         if base_name:
             base.name, base.name_source = base_name, "cli"

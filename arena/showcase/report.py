@@ -11,9 +11,19 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
+from arena.namedpath import NamedPath
 from arena.showcase.corpora import corpus_of, heldout_suite
 from arena.showcase.plan import MEMORIZER, TEAMS, ShowcaseError, run_names
 
+
+
+def _recorded(v):
+    """An option as showcase.json records it: paths and named paths in their command-line form."""
+    if isinstance(v, (Path, NamedPath)):
+        return str(v)
+    if isinstance(v, list):
+        return [_recorded(x) for x in v]
+    return v
 
 def transfer_meta(sc) -> Path:
     """transfer_meta.csv: per run, the domains it trained on, its family, start and control."""
@@ -57,14 +67,14 @@ def run(sc) -> None:
     flags = report / "validation_flags.csv"  # an input of the report, kept beside it
     write_flags(sc, flags)
     corpora = [
-        f"{n}={corpus_of(sc, 'baseline' if n == 'reference' else n)}" for n in ("reference", *TEAMS)
+        NamedPath(n, corpus_of(sc, "baseline" if n == "reference" else n)) for n in ("reference", *TEAMS)
     ]
     opts = ReportOptions(
-        runs=[f"{r}={sc.out / 'eval' / r}" for r in run_names() if r != "baseline"],
-        baseline=f"baseline={sc.out / 'eval' / 'baseline'}", out=report, transfer_meta=str(meta),
+        runs=[NamedPath(r, sc.out / "eval" / r) for r in run_names() if r != "baseline"],
+        baseline=NamedPath("baseline", sc.out / "eval" / "baseline"), out=report, transfer_meta=str(meta),
         seed=sc.seed, resamples=sc.plan.resamples, flags=str(flags), corpus=corpora,
-        learnability=f"baseline@polymath={sc.out / 'learnability' / 'polymath'}", heldout=str(heldout_suite(sc)),
-        probe=[f"{MEMORIZER}={sc.out / 'probe' / MEMORIZER}"]
+        learnability=NamedPath("baseline@polymath", sc.out / "learnability" / "polymath"), heldout=str(heldout_suite(sc)),
+        probe=[NamedPath(MEMORIZER, sc.out / "probe" / MEMORIZER)]
         if (sc.out / "probe" / MEMORIZER / "probe.json").is_file() else [],
     )  # fmt: skip
     try:
@@ -77,7 +87,7 @@ def run(sc) -> None:
     )  # fmt: skip
     sc.scores = result.scores
     copy_figures(sc)
-    sc.state.finish("report", options={k: str(v) if isinstance(v, Path) else v for k, v in asdict(opts).items()})
+    sc.state.finish("report", options={k: _recorded(v) for k, v in asdict(opts).items()})
     sc.display.finish("report")
     sc.clock.window("report", t, time.perf_counter())
 

@@ -8,6 +8,7 @@ import json
 import os
 from pathlib import Path
 
+from arena.namedpath import NamedPath
 from arena.showcase.corpora import corpus_of
 from arena.showcase.headline import acceptance, headline_numbers, num
 from arena.showcase.host import loadavg
@@ -64,7 +65,7 @@ def story_numbers(sc, headline: dict) -> dict:
     for r in SFT_ONLY:
         a, b = sc.out / "eval" / r, sc.out / "eval" / f"{r}@sft"
         if (a / "run.json").exists() and (b / "run.json").exists():
-            cmp = load_comparison([f"{r}={a}"], f"{r}@sft={b}")
+            cmp = load_comparison([NamedPath(r, a)], NamedPath(f"{r}@sft", b))
             t = score_table(cmp.team_trials, cmp.baseline.trials, n_resamples=sc.plan.resamples, seed=sc.seed)
             o = t[(t["team"] == r) & (t["domain"] == "overall")].iloc[0]
             grpo_delta[r] = {"delta": num(o["delta"]), "ci": [num(o["ci_low"]), num(o["ci_high"])],
