@@ -63,3 +63,18 @@ def test_arena_run_lists_the_registry_agents(capsys):
         main(["run", "some-task", "--agent", "bogus"])
     assert e.value.code == 2
     assert "invalid choice: 'bogus' (choose from 'oracle', 'nop'" in capsys.readouterr().err
+
+
+def test_arena_train_takes_a_registered_runtime_and_executor_and_refuses_others(monkeypatch):
+    """The recipe and `arena train` read the registry, not a fixed list: a package's runtime is
+    accepted by name, an unknown one is refused naming the field and the choices."""
+    from arena.registry import RUNTIMES
+    from arena.train.recipe import RecipeError, load_recipe, parse_recipe
+
+    base = load_recipe("tiny-cpu").model_dump(mode="json")
+    with pytest.raises(RecipeError, match=r"runtime: 'podman' is not a registered runtime; use one of auto, .*local"):
+        parse_recipe({**base, "runtime": "podman"}, "t.yaml")
+    with pytest.raises(RecipeError, match=r"reward.executor: 'dask' is not"):
+        parse_recipe({**base, "reward": {**base["reward"], "executor": "dask"}}, "t.yaml")
+    monkeypatch.setitem(RUNTIMES.builtin, "podman", "arena.sandbox.local:LocalRuntime")
+    assert parse_recipe({**base, "runtime": "podman"}, "t.yaml").runtime == "podman"

@@ -147,7 +147,7 @@ def test_reward_executor_field_is_validated_and_not_in_the_digest():
     assert "executor" not in local.canonical()["reward"]  # existing digests unchanged
     ray = parse_recipe({**MINIMAL, "reward": {"executor": "ray", "address": "127.0.0.1:6379"}})
     assert ray.digest == local.digest  # where rewards run is not what they score: resumable across executors
-    with pytest.raises(RecipeError, match=r"reward\.executor: Input should be 'local' or 'ray'"):
+    with pytest.raises(RecipeError, match=r"reward\.executor: 'dask' is not a registered executor; use one of local, ray"):
         parse_recipe({**MINIMAL, "reward": {"executor": "dask"}})
     with pytest.raises(RecipeError, match=r"reward\.address is a Ray cluster address"):
         parse_recipe({**MINIMAL, "reward": {"address": "127.0.0.1:6379"}})

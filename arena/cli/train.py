@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from arena.cli.common import EXIT_FAIL, EXIT_OK, EXIT_USAGE, emit_json
+from arena.registry import EXECUTORS, RUNTIMES
 
 HELP = """Post-train a model on a corpus with one fixed recipe: SFT on verified demonstrations,
 then GRPO whose every reward is a real trial (the task's verifier in the sandbox), then export.
@@ -55,9 +56,9 @@ def add_parser(sub) -> None:
     p.add_argument("--out", metavar="DIR", help="run folder (e.g. runs/<name>)")
     p.add_argument("--resume", action="store_true", help="continue a killed or partial run in --out")
     p.add_argument("--dry-run", action="store_true", help="validate and print the launch commands; do not train")
-    p.add_argument("--runtime", choices=("auto", "local", "docker"), help="override the recipe's sandbox runtime")
+    p.add_argument("--runtime", **RUNTIMES.option("auto"), help="override the recipe's sandbox runtime")
     p.add_argument("--workers", "-j", type=int, help="override the recipe's parallel verifier trials")
-    p.add_argument("--executor", choices=("local", "ray"),
+    p.add_argument("--executor", **EXECUTORS.option(),
                    help="override reward.executor: where GRPO reward trials run (ray: answer mode only)")  # fmt: skip
     p.add_argument("--address", help="override reward.address: Ray cluster address (default: a local one on 127.0.0.1)")  # fmt: skip
     p.add_argument("--accelerate-config", metavar="NAME|YAML",

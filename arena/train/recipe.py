@@ -35,6 +35,8 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from arena.registry import EXECUTORS, RUNTIMES
+
 PRESETS_DIR = Path(__file__).resolve().parent / "presets"
 #: the checkout holding arena/ (and models/, the committed base models the presets start from)
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -66,6 +68,15 @@ RENAMED: dict[str, tuple[str | None, str]] = {
     "ds3_gather_for_generation_kwargs": ("ds3_gather_for_generation", "renamed"),
 }
 
+
+
+def _registered(registry, name: str, field: str) -> str:
+    """``name`` when the registry knows it (built in, or a package's entry point)."""
+    if name in registry:
+        return name
+    extra = ["auto"] if field == "runtime" else []
+    raise ValueError(f"{name!r} is not a registered {registry.kind}; use one of "
+                     f"{', '.join([*extra, *registry.names()])}")
 
 class RecipeError(ValueError):
     """A recipe that cannot be used; the message says which field and what to write instead."""
@@ -196,14 +207,19 @@ class RewardSpec(_Strict):
     timeout_sec: float = Field(30.0, gt=0, description="verifier timeout (the task's own, if lower, wins)")
     retries: int = Field(1, ge=0, description="retries of a trial that failed for infrastructure reasons")
     record_rollouts: bool = True
-    executor: Literal["local", "ray"] = Field(
+    executor: str = Field(
         "local",
-        description="where reward trials run: local (thread pool, default) or ray (answer mode only: "
-        "tool-mode episodes live in the training process)",
+        description="where reward trials run: local (thread pool, default), ray (answer mode only: "
+        "tool-mode episodes live in the training process) or an executor a package registers",
     )
     address: str | None = Field(
         None, description="executor ray: cluster address (none = a local cluster on 127.0.0.1)"
     )
+
+    @field_validator("executor")
+    @classmethod
+    def _known_executor(cls, v):
+        return _registered(EXECUTORS, v, "reward.executor")
 
     @model_validator(mode="after")
     def _address_needs_ray(self):
@@ -240,9 +256,14 @@ class Recipe(_Strict):
     grpo: dict[str, Any] = Field(default_factory=dict)
     rollout: RolloutSpec = Field(default_factory=RolloutSpec)
     reward: RewardSpec = Field(default_factory=RewardSpec)
-    runtime: Literal["auto", "local", "docker"] = "local"
+    runtime: str = "local"  # auto, local, docker or a runtime a package registers (arena.registry)
     workers: int = Field(2, ge=1)
     launch: LaunchSpec = Field(default_factory=LaunchSpec)
+
+    @field_validator("runtime")
+    @classmethod
+    def _known_runtime(cls, v):
+        return v if v == "auto" else _registered(RUNTIMES, v, "runtime")
 
     @field_validator("stages")
     @classmethod
