@@ -259,27 +259,96 @@ class Submitter(Policy):
         return [Completion("Next step.", [{"type": "function", "function": {"name": "bash", "arguments": {"command": cmd}}}], tokens=9)]
 
 
-@pytest.mark.slow
-def test_mini_swe_agent_completes_a_trial_through_the_route(make_task, local_runtime, tmp_path):
-    """The real mini-swe-agent (PyPI) in the sandbox, against arena's endpoint: needs it installed in
-    a venv whose prefix ARENA_MSWE_PREFIX names (it is mounted read-only into the sandbox)."""
-    import os
-    from pathlib import Path
-
-    prefix = os.environ.get("ARENA_MSWE_PREFIX")
-    if not prefix or not (Path(prefix) / "bin" / "mini").exists():
-        pytest.skip("set ARENA_MSWE_PREFIX to a venv with `pip install mini-swe-agent` (arena[harness])")
-    task, _ = load_task(make_task(agent_timeout=240))  # litellm's import alone takes seconds on a busy CPU
+def _mini_swe_trial(task_dir, runtime, prefix, log_dir):
+    task, _ = load_task(task_dir)
     eng = Submitter("python3 -c \"print(sum(int(x) for x in open('/root/numbers.txt').read().split()))\" > /root/answer.txt")
     with Endpoint(eng) as ep:
-        agent = HarnessAgent("mini-swe", base_url=ep.url, port=_free_port(), mounts={prefix: Path(prefix)},
-                             path=(f"{prefix}/bin",))  # fmt: skip
-        r = run_trial(task, agent, local_runtime, log_dir=tmp_path / "m")
-    assert (r.status, r.reward) == ("ok", 1.0), (r.reason, (tmp_path / "m" / "agent.stdout").read_text()[-2000:])
+        agent = HarnessAgent("mini-swe", base_url=ep.url, port=_free_port(), prefix=prefix)
+        r = run_trial(task, agent, runtime, log_dir=log_dir)
+    assert (r.status, r.reward) == ("ok", 1.0), (r.reason, (log_dir / "agent.stdout").read_text()[-2000:])
     assert r.side_info["agent"]["proxy"]["requests"] == 2, r.side_info["agent"]["proxy"]
-    doc = json.loads((tmp_path / "m" / "trajectory.json").read_text())
+    doc = json.loads((log_dir / "trajectory.json").read_text())
     assert [s["tool_calls"][0]["arguments"]["command"] for s in doc["steps"] if s["source"] == "agent"][-1].startswith(
         "echo COMPLETE_TASK")  # fmt: skip
+
+
+@pytest.mark.slow
+def test_mini_swe_agent_completes_a_trial_through_the_route(make_task, local_runtime, mswe_prefix, tmp_path):
+    """The real mini-swe-agent (PyPI), its host prefix mounted read-only into the sandbox, against
+    arena's endpoint: it runs the policy's bash command, submits, and the verifier scores 1.0."""
+    _mini_swe_trial(make_task(agent_timeout=240), local_runtime, mswe_prefix, tmp_path / "m")  # litellm imports slowly
+
+
+@pytest.mark.slow
+@pytest.mark.docker
+def test_mini_swe_agent_completes_a_docker_trial(make_task, docker_runtime, mswe_prefix, tmp_path):
+    """The same on docker: the prefix runs on the image's own python3, the route is the fenced network."""
+    _mini_swe_trial(make_task(agent_timeout=240), docker_runtime, mswe_prefix, tmp_path / "d")
+
+
+def test_a_prefix_harness_without_its_prefix_is_a_trial_status(make_task, local_runtime, tmp_path):
+    """prefix=False and nothing in the image: the check fails and the trial says how to install it."""
+    task, _ = load_task(make_task())
+    with Endpoint(Policy("true")) as ep:
+        r = run_trial(task, HarnessAgent("mini-swe", base_url=ep.url, port=_free_port(), prefix=False), local_runtime,
+                      log_dir=tmp_path / "n")  # fmt: skip
+    assert r.side_info["agent"]["harness_missing"] and "arena.agents.harness_prefix mini-swe" in r.reason, r.reason
+
+
+@pytest.mark.slow
+@pytest.mark.docker
+def test_mini_swe_agent_on_an_example_task_with_the_tiny_checkpoint(docker_runtime, mswe_prefix, tiny_model, tmp_path, capsys):
+    """`arena run` of a multi-turn example task with mini-swe-agent on docker over a real (tiny, random)
+    checkpoint served by arena: the trial completes (its reward is what the model earns), transcript written."""
+    from pathlib import Path
+
+    from arena.cli.main import main
+
+    task = Path(__file__).resolve().parent.parent / "environments/examples/office-expense-clarify"
+    code = main(["run", str(task), "--agent", "harness:mini-swe", "--model", str(tiny_model), "--max-new-tokens", "16",
+                 "--max-requests", "2", "--runtime", "docker", "--json", "--out", str(tmp_path / "run")])  # fmt: skip
+    rows = json.loads(capsys.readouterr().out)
+    assert rows[0]["status"] == "ok", rows
+    side = rows[0]["side_info"]
+    agent = (json.loads(side) if isinstance(side, str) else side)["agent"]
+    assert agent["proxy"]["requests"] >= 1 and agent["proxy"]["upstream_errors"] == 0, agent
+    doc = json.loads((Path(rows[0]["log_dir"]) / "trajectory.json").read_text())
+    assert doc["schema_version"] == "ATIF-v1.4" and any(s["source"] == "agent" for s in doc["steps"])
+    assert code in (0, 1)
+
+
+class Coder(Policy):
+    """Drives OpenCode: one call of its `bash` tool with `command`, then a final answer."""
+
+    def chat(self, conversations, tools=None, **kw):
+        conv = conversations[0]
+        self.calls.append({"messages": conv, "tools": tools})
+        if not tools:  # OpenCode's title request (its small model, no tools)
+            return [Completion("sum", tokens=1)]
+        if any(m.get("role") == "tool" for m in conv):
+            return [Completion("The sum is written.", tokens=5)]
+        call = {"type": "function", "function": {"name": "bash", "arguments": {"command": self.command,
+                                                                               "description": "write the sum"}}}
+        return [Completion("", [call], tokens=11)]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("where", ["local", pytest.param("docker", marks=pytest.mark.docker)])
+def test_opencode_completes_a_trial_through_the_route(where, make_task, opencode_prefix, request, tmp_path):
+    """The real OpenCode (npm opencode-ai, pinned 1.17.x), its host prefix mounted into the sandbox,
+    against arena's endpoint (it asks for a stream; the proxy answers one): it runs the policy's bash
+    call, the verifier scores 1.0, and the transcript holds that call."""
+    runtime = request.getfixturevalue(f"{where}_runtime")
+    task, _ = load_task(make_task(agent_timeout=240))
+    eng = Coder("python3 -c \"print(sum(int(x) for x in open('/root/numbers.txt').read().split()))\" > /root/answer.txt")
+    with Endpoint(eng) as ep:
+        r = run_trial(task, HarnessAgent("opencode", base_url=ep.url, port=_free_port(), prefix=opencode_prefix), runtime,
+                      log_dir=tmp_path / "o")  # fmt: skip
+    out = (tmp_path / "o" / "agent.stdout").read_text()[-2000:] if (tmp_path / "o" / "agent.stdout").exists() else ""
+    assert (r.status, r.reward) == ("ok", 1.0), (r.reason, out)
+    doc = json.loads((tmp_path / "o" / "trajectory.json").read_text())
+    cmds = [c["arguments"].get("command") for s in doc["steps"] if s["source"] == "agent" for c in s.get("tool_calls") or []]
+    assert eng.command in cmds, cmds
 
 
 class Clerk:
