@@ -14,8 +14,8 @@ before the harness starts), the harness not installed in the sandbox (its ``chec
 route that cannot be fenced (docker without root or iptables: refused, with the reason).
 
 Built in (``HARNESSES``): ``mini-harness`` (a stdlib tool loop shipped with arena; needs python3 in
-the sandbox), ``mini-swe`` (mini-swe-agent's ``mini`` CLI, when installed in the image or under a
-prefix given as ``mounts``) and ``opencode`` (``opencode run``, when node and opencode are in the image).
+the sandbox), ``mini-swe`` (mini-swe-agent's ``mini`` CLI) and ``opencode`` (``opencode run``): each
+installed in the image, or in a host prefix (``arena.agents.harness_prefix``) mounted at ``MOUNT``.
 """
 
 from __future__ import annotations
