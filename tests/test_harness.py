@@ -94,6 +94,27 @@ def test_endpoint_round_trip_with_tool_calls_and_bad_input():
         assert exc.value.code == 500 and "engine exploded" in exc.value.read().decode()
 
 
+def test_proxy_answers_a_stream_request_as_sse(tmp_path):
+    """A `stream: true` client (OpenCode) gets the upstream's whole reply as OpenAI chunks; the
+    upstream is asked without `stream`, and the record keeps the request as the client sent it."""
+    eng = Policy("echo hi")
+    with Endpoint(eng) as ep:
+        proxy = RecordingProxy(ep.url, str(tmp_path / "p.sock"))
+        c = _UnixConn(proxy.socket_path)
+        doc = {"messages": [{"role": "user", "content": "go"}], "stream": True, "stream_options": {"include_usage": True}}
+        c.request("POST", "/v1/chat/completions", body=json.dumps(doc), headers={"Content-Type": "application/json"})
+        r = c.getresponse()
+        kind, text = r.getheader("Content-Type"), r.read().decode()
+        proxy.close()
+    events = [line[len("data: "):] for line in text.splitlines() if line.startswith("data: ")]
+    assert kind == "text/event-stream" and events[-1] == "[DONE]", text
+    chunks = [json.loads(e) for e in events[:-1]]
+    call = chunks[0]["choices"][0]["delta"]["tool_calls"][0]
+    assert call["index"] == 0 and json.loads(call["function"]["arguments"]) == {"command": "echo hi"}
+    assert chunks[-1]["choices"][0]["finish_reason"] == "tool_calls" and chunks[-1]["usage"]["completion_tokens"] == 11
+    assert proxy.records[-1]["request"]["stream"] is True and proxy.records[-1]["streamed"]
+
+
 def test_proxy_caps_counts_refuses_and_records(tmp_path):
     eng = Policy("true")
     with Endpoint(eng) as ep:
