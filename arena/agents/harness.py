@@ -57,6 +57,13 @@ class Harness:
     env: Callable[[str, str], dict] | None = None  # (base URL, model) -> the harness's own configuration variables
 
 
+def _mswe_env(url: str, model: str) -> dict:
+    """mini-swe-agent: configured, no cost map fetch, and two attempts per model call (its default, 10
+    with exponential waits up to 60 s, spends minutes against the proxy's final 429 at the turn limit)."""
+    return {"MSWEA_CONFIGURED": "true", "MSWEA_COST_TRACKING": "ignore_errors", "LITELLM_LOCAL_MODEL_COST_MAP": "True",
+            "MSWEA_MODEL_RETRY_STOP_AFTER_ATTEMPT": "2"}  # fmt: skip
+
+
 def _opencode_env(url: str, model: str) -> dict:
     """OpenCode's configuration (merged over any opencode.json): one OpenAI-compatible provider `arena`
     at the route, serving ``model`` (also its small model, for titles), nothing shared or updated."""
@@ -76,7 +83,7 @@ HARNESSES = {
                         "-t \"$(cat {prompt_file})\"",
                         "command -v {exe} >/dev/null", "pip install mini-swe-agent into the task image, or build the "
                         "host prefix once: python -m arena.agents.harness_prefix mini-swe", exe="mini",
-                        prefix_exe=_MSWE_LAUNCH),
+                        prefix_exe=_MSWE_LAUNCH, env=_mswe_env),
     "opencode": Harness("opencode", "{exe} run -m arena/{model} \"$(cat {prompt_file})\"",
                         "command -v {exe} >/dev/null", "npm install -g opencode-ai in the task image, or build the host "
                         "prefix once: python -m arena.agents.harness_prefix opencode", exe="opencode",
@@ -210,8 +217,7 @@ class HarnessAgent(Agent):
                            f"{cmd}")  # fmt: skip
             henv = {**env, "OPENAI_BASE_URL": url, "OPENAI_API_BASE": url,
                     "OPENAI_API_KEY": "arena-local", "ARENA_MODEL": self.model, "ARENA_MAX_TOKENS": str(self.cap),
-                    "MSWEA_CONFIGURED": "true", "MSWEA_COST_TRACKING": "ignore_errors",
-                    "LITELLM_LOCAL_MODEL_COST_MAP": "True", **(self.harness.env(url, self.model) if self.harness.env else {})}  # fmt: skip
+                    **(self.harness.env(url, self.model) if self.harness.env else {})}  # fmt: skip
             route_sec, launched = time.perf_counter() - t_route, time.time()
             r = sandbox.exec(wrapped, timeout=max(1.0, t_end - time.monotonic()), env=henv, mounts=mounts)
         reply = env.get("ARENA_REPLY_FILE")  # a turn of a multi-turn trial: the last answer is the message
