@@ -171,7 +171,7 @@ def test_harness_bad_cases_are_trial_statuses(make_task, local_runtime, tmp_path
     assert r.failure_kind == "agent_exit" and "did not answer" in r.reason and r.reward == 0.0
     with Endpoint(Policy("true", keep_calling=True)) as ep:
         # the harness is not installed in the sandbox
-        r = run_trial(task, HarnessAgent("opencode", base_url=ep.url), local_runtime, log_dir=tmp_path / "b")
+        r = run_trial(task, HarnessAgent("opencode", base_url=ep.url, prefix=False), local_runtime, log_dir=tmp_path / "b")
         assert "not installed in the sandbox" in r.reason and r.status in ("ok", "verifier_error")
         # over the turn limit: the proxy refuses the third call, the harness stops and says why
         agent = HarnessAgent("mini-harness", base_url=ep.url, max_requests=2, port=_free_port())
