@@ -37,6 +37,23 @@ def _send(handler: BaseHTTPRequestHandler, code: int, doc: dict) -> None:
     handler.wfile.write(data)
 
 
+def _sse(doc: dict) -> bytes:
+    """A whole chat completion as an OpenAI stream (``stream: true`` clients, e.g. OpenCode): one chunk
+    with each choice's message, one with its finish reason and the usage, then ``[DONE]``."""
+    head = {k: doc.get(k) for k in ("id", "created", "model")} | {"object": "chat.completion.chunk"}
+    chunks = []
+    for c in doc.get("choices") or []:
+        m = c.get("message") or {}
+        delta = {"role": "assistant", "content": m.get("content") or ""}
+        if m.get("tool_calls"):
+            delta["tool_calls"] = [{"index": i, **t} for i, t in enumerate(m["tool_calls"])]
+        chunks.append({**head, "choices": [{"index": c.get("index", 0), "delta": delta, "finish_reason": None}]})
+        chunks.append({**head, "choices": [{"index": c.get("index", 0), "delta": {}, "finish_reason": c.get("finish_reason")}]})
+    if chunks:
+        chunks[-1]["usage"] = doc.get("usage")
+    return b"".join(b"data: " + json.dumps(x).encode() + b"\n\n" for x in chunks) + b"data: [DONE]\n\n"
+
+
 def _err(handler, code: int, message: str, kind: str = "invalid_request_error") -> None:
     _send(handler, code, {"error": {"message": message, "type": kind}})
 
@@ -234,6 +251,9 @@ class RecordingProxy:
                 doc.pop("max_completion_tokens", None)
                 rec["capped_from"] = asked
             rec["request"] = doc
+            if doc.get("stream"):  # the upstream answers whole; the client gets it as a stream
+                rec["streamed"] = True
+                doc = {k: v for k, v in doc.items() if k not in ("stream", "stream_options")}
         url = self.upstream + ("/chat/completions" if doc is not None else "/models")
         req = urllib.request.Request(url, data=None if doc is None else json.dumps(doc).encode(),
                                      method="GET" if doc is None else "POST",
@@ -255,8 +275,11 @@ class RecordingProxy:
             rec["usage"] = resp_doc.get("usage") if isinstance(resp_doc, dict) else None
         except ValueError:
             rec["error"] = "upstream answered non-JSON"
+        stream = rec.get("streamed") and code == 200 and isinstance(rec.get("response"), dict)
+        if stream:
+            body = _sse(rec["response"])
         handler.send_response(code)
-        handler.send_header("Content-Type", "application/json")
+        handler.send_header("Content-Type", "text/event-stream" if stream else "application/json")
         handler.send_header("Content-Length", str(len(body)))
         handler.end_headers()
         handler.wfile.write(body)

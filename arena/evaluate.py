@@ -36,6 +36,8 @@ def resolve_checkpoint(ref: str | Path) -> Checkpoint:
     if (p / "model_card.json").is_file():
         card = json.loads((p / "model_card.json").read_text())
         model = p / card.get("checkpoint", "checkpoint")
+        if not model.is_dir() and "checkpoint" not in card and (p / "config.json").is_file():
+            model = p  # a model folder that carries its card (models/arena-base-2m: the pretrained base)
         if not model.is_dir():
             raise EvalError(f"{p}/model_card.json names checkpoint {model}, which does not exist; re-run `arena train`")
         return Checkpoint(str(model), card, str(p))

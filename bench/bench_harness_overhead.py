@@ -11,8 +11,10 @@ arena's endpoint serves a constant fake engine (no compute), so every figure is 
   route_setup / route_teardown (docker): creating the trial's network, its firewall door and
             connecting the container / undoing it, once per harness command;
   startup : from launching the harness command in the sandbox to its first model call
-            (relay start included), for mini-harness and, when ARENA_MSWE_PREFIX names a venv with
-            mini-swe-agent, for mini-swe-agent.
+            (relay start included), for mini-harness and, when their host prefixes are built
+            (python -m arena.agents.harness_prefix), for mini-swe-agent and OpenCode, on local and
+            docker (the whole command's seconds too: ``*_agent_sec``; one model call allowed, the
+            harness then sees 429 and stops).
 Per-request times are curl's own time_total (process start excluded), medians of --n requests.
     python bench/bench_harness_overhead.py [--n 50] [--no-docker]
 """
@@ -31,6 +33,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from arena.agents.harness import Harness, HarnessAgent  # noqa: E402
+from arena.agents.harness_prefix import installed  # noqa: E402
 from arena.endpoint import Endpoint, RecordingProxy  # noqa: E402
 from arena.engines import Completion  # noqa: E402
 from arena.task import load_task  # noqa: E402
@@ -69,6 +72,18 @@ def harness_times(task, rt, ep, command: str, n: int, log: Path) -> tuple[list[f
     return [float(x) for x in (log / "agent.stdout").read_text().split()], r.side_info["agent"]
 
 
+def prefix_startups(task, rt, ep, tmp: Path, where: str) -> dict:
+    """Start-up (launch -> first model call) and the command's seconds of each built prefix harness."""
+    res = {}
+    for name in ("mini-swe", "opencode"):
+        if installed(name) is None:
+            continue
+        key = f"{where}_{name.replace('-', '_')}"
+        r = run_trial(task, HarnessAgent(name, base_url=ep.url, max_requests=1), rt, log_dir=tmp / f"{where}-{name}")
+        res[f"{key}_startup_sec"], res[f"{key}_agent_sec"] = r.side_info.get("agent", {}).get("startup_sec"), r.agent_sec
+    return res
+
+
 def docker_figures(task, ep, n: int, tmp: Path) -> dict:
     import time
 
@@ -95,6 +110,7 @@ def docker_figures(task, ep, n: int, tmp: Path) -> dict:
         box.close()
     r = run_trial(task, HarnessAgent("mini-harness", base_url=ep.url), rt, log_dir=tmp / "dm")
     res["docker_startup_mini_harness_sec"] = r.side_info["agent"]["startup_sec"]
+    res.update(prefix_startups(task, rt, ep, tmp, "docker"))
     return res
 
 
@@ -127,11 +143,7 @@ def main() -> None:
         res["route_py_ms"] = statistics.median(times) * 1e3 if times else None
         r = run_trial(task, HarnessAgent("mini-harness", base_url=ep.url), rt, log_dir=Path(tmp) / "m")
         res["startup_mini_harness_sec"] = r.side_info["agent"]["startup_sec"]
-        prefix = os.environ.get("ARENA_MSWE_PREFIX")
-        if prefix:
-            r = run_trial(task, HarnessAgent("mini-swe", base_url=ep.url, mounts={prefix: Path(prefix)}, path=(f"{prefix}/bin",),
-                                             max_requests=1), rt, log_dir=Path(tmp) / "s")  # fmt: skip
-            res["startup_mini_swe_sec"] = r.side_info["agent"]["startup_sec"]
+        res.update(prefix_startups(task, rt, ep, Path(tmp), "local"))
         if not a.no_docker:
             res.update(docker_figures(task, ep, a.n, Path(tmp)))
     res["n"] = a.n

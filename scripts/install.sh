@@ -14,7 +14,8 @@
 #
 # System packages: bubblewrap (the local sandbox), debootstrap + docker.io (the docker runtime and
 # its locally built base image), chromium with the notebooks extra (the browser test), stress-ng with
-# the dev extra (the stress benchmark), python3-venv
+# the dev extra (the stress benchmark), nodejs + npm with the dev extra (the OpenCode harness prefix
+# the harness tests build with npm; the sandbox itself needs no node), python3-venv
 # where the interpreter lacks venv/ensurepip.  torch is pinned (torch==2.13.0, CPU) by the `train` extra.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,6 +34,7 @@ need=()
 command -v bwrap >/dev/null 2>&1 || need+=(bubblewrap)
 case ",$EXTRAS," in *,notebooks,*) command -v chromium >/dev/null 2>&1 || need+=(chromium) ;; esac
 case ",$EXTRAS," in *,dev,*) command -v stress-ng >/dev/null 2>&1 || need+=(stress-ng) ;; esac  # bench/bench_stress.py
+case ",$EXTRAS," in *,dev,*) command -v npm >/dev/null 2>&1 || need+=(nodejs npm) ;; esac  # the OpenCode harness prefix (tests)
 if [ "${ARENA_SKIP_DOCKER:-0}" != 1 ]; then
   command -v dockerd >/dev/null 2>&1 || need+=(docker.io)
   command -v debootstrap >/dev/null 2>&1 || need+=(debootstrap)

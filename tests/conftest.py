@@ -146,6 +146,31 @@ def tiny_model(tmp_path_factory):
     return out
 
 
+def _harness_prefix(name: str):
+    from arena.agents.harness_prefix import PrefixError, install
+
+    try:
+        return install(name)[0]
+    except PrefixError as exc:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI builds the {name} harness prefix, yet: {exc}")
+        pytest.skip(str(exc))
+
+
+@pytest.fixture(scope="session")
+def mswe_prefix():
+    """mini-swe-agent installed once into its host prefix (arena.agents.harness_prefix; pip from the
+    machine's configured indexes, ~70 s the first time), or skip with the reason (fail in CI)."""
+    return _harness_prefix("mini-swe")
+
+
+@pytest.fixture(scope="session")
+def opencode_prefix():
+    """OpenCode (opencode-ai, pinned) installed once into its host prefix with npm (needs node/npm on
+    the host, not in the sandbox: its platform package is a self-contained binary), or skip with why."""
+    return _harness_prefix("opencode")
+
+
 @pytest.fixture(scope="session")
 def docker_runtime():
     """The docker runtime with its base image, or skip with the reason (fail in CI, which starts both)."""

@@ -61,6 +61,14 @@ def test_checkpoint_resolution(tmp_path, tiny):
     (run / "model_card.json").write_text(json.dumps({"checkpoint": "checkpoint", "recipe_digest": "r"}))
     ck = resolve_checkpoint(run)
     assert ck.model_path.endswith("checkpoint") and ck.card["recipe_digest"] == "r"
+    base = tmp_path / "base"  # a model folder carrying its card (the pretrained base model): the folder is the model
+    base.mkdir()
+    (base / "config.json").write_text("{}")
+    (base / "model_card.json").write_text(json.dumps({"name": "base"}))
+    assert resolve_checkpoint(base).model_path == str(base) and resolve_checkpoint(base).card["name"] == "base"
+    (run / "checkpoint").rmdir()  # a training run whose checkpoint is gone stays an error
+    with pytest.raises(EvalError, match="which does not exist"):
+        resolve_checkpoint(run)
     (tmp_path / "empty").mkdir()
     with pytest.raises(EvalError, match="neither a training run"):
         resolve_checkpoint(tmp_path / "empty")

@@ -94,6 +94,27 @@ def test_endpoint_round_trip_with_tool_calls_and_bad_input():
         assert exc.value.code == 500 and "engine exploded" in exc.value.read().decode()
 
 
+def test_proxy_answers_a_stream_request_as_sse(tmp_path):
+    """A `stream: true` client (OpenCode) gets the upstream's whole reply as OpenAI chunks; the
+    upstream is asked without `stream`, and the record keeps the request as the client sent it."""
+    eng = Policy("echo hi")
+    with Endpoint(eng) as ep:
+        proxy = RecordingProxy(ep.url, str(tmp_path / "p.sock"))
+        c = _UnixConn(proxy.socket_path)
+        doc = {"messages": [{"role": "user", "content": "go"}], "stream": True, "stream_options": {"include_usage": True}}
+        c.request("POST", "/v1/chat/completions", body=json.dumps(doc), headers={"Content-Type": "application/json"})
+        r = c.getresponse()
+        kind, text = r.getheader("Content-Type"), r.read().decode()
+        proxy.close()
+    events = [line[len("data: "):] for line in text.splitlines() if line.startswith("data: ")]
+    assert kind == "text/event-stream" and events[-1] == "[DONE]", text
+    chunks = [json.loads(e) for e in events[:-1]]
+    call = chunks[0]["choices"][0]["delta"]["tool_calls"][0]
+    assert call["index"] == 0 and json.loads(call["function"]["arguments"]) == {"command": "echo hi"}
+    assert chunks[-1]["choices"][0]["finish_reason"] == "tool_calls" and chunks[-1]["usage"]["completion_tokens"] == 11
+    assert proxy.records[-1]["request"]["stream"] is True and proxy.records[-1]["streamed"]
+
+
 def test_proxy_caps_counts_refuses_and_records(tmp_path):
     eng = Policy("true")
     with Endpoint(eng) as ep:
@@ -150,7 +171,7 @@ def test_harness_bad_cases_are_trial_statuses(make_task, local_runtime, tmp_path
     assert r.failure_kind == "agent_exit" and "did not answer" in r.reason and r.reward == 0.0
     with Endpoint(Policy("true", keep_calling=True)) as ep:
         # the harness is not installed in the sandbox
-        r = run_trial(task, HarnessAgent("opencode", base_url=ep.url), local_runtime, log_dir=tmp_path / "b")
+        r = run_trial(task, HarnessAgent("opencode", base_url=ep.url, prefix=False), local_runtime, log_dir=tmp_path / "b")
         assert "not installed in the sandbox" in r.reason and r.status in ("ok", "verifier_error")
         # over the turn limit: the proxy refuses the third call, the harness stops and says why
         agent = HarnessAgent("mini-harness", base_url=ep.url, max_requests=2, port=_free_port())
@@ -259,27 +280,98 @@ class Submitter(Policy):
         return [Completion("Next step.", [{"type": "function", "function": {"name": "bash", "arguments": {"command": cmd}}}], tokens=9)]
 
 
-@pytest.mark.slow
-def test_mini_swe_agent_completes_a_trial_through_the_route(make_task, local_runtime, tmp_path):
-    """The real mini-swe-agent (PyPI) in the sandbox, against arena's endpoint: needs it installed in
-    a venv whose prefix ARENA_MSWE_PREFIX names (it is mounted read-only into the sandbox)."""
-    import os
-    from pathlib import Path
-
-    prefix = os.environ.get("ARENA_MSWE_PREFIX")
-    if not prefix or not (Path(prefix) / "bin" / "mini").exists():
-        pytest.skip("set ARENA_MSWE_PREFIX to a venv with `pip install mini-swe-agent` (arena[harness])")
-    task, _ = load_task(make_task(agent_timeout=240))  # litellm's import alone takes seconds on a busy CPU
+def _mini_swe_trial(task_dir, runtime, prefix, log_dir):
+    task, _ = load_task(task_dir)
     eng = Submitter("python3 -c \"print(sum(int(x) for x in open('/root/numbers.txt').read().split()))\" > /root/answer.txt")
     with Endpoint(eng) as ep:
-        agent = HarnessAgent("mini-swe", base_url=ep.url, port=_free_port(), mounts={prefix: Path(prefix)},
-                             path=(f"{prefix}/bin",))  # fmt: skip
-        r = run_trial(task, agent, local_runtime, log_dir=tmp_path / "m")
-    assert (r.status, r.reward) == ("ok", 1.0), (r.reason, (tmp_path / "m" / "agent.stdout").read_text()[-2000:])
+        agent = HarnessAgent("mini-swe", base_url=ep.url, port=_free_port(), prefix=prefix)
+        r = run_trial(task, agent, runtime, log_dir=log_dir)
+    assert (r.status, r.reward) == ("ok", 1.0), (r.reason, (log_dir / "agent.stdout").read_text()[-2000:])
     assert r.side_info["agent"]["proxy"]["requests"] == 2, r.side_info["agent"]["proxy"]
-    doc = json.loads((tmp_path / "m" / "trajectory.json").read_text())
+    doc = json.loads((log_dir / "trajectory.json").read_text())
     assert [s["tool_calls"][0]["arguments"]["command"] for s in doc["steps"] if s["source"] == "agent"][-1].startswith(
         "echo COMPLETE_TASK")  # fmt: skip
+
+
+@pytest.mark.slow
+def test_mini_swe_agent_completes_a_trial_through_the_route(make_task, local_runtime, mswe_prefix, tmp_path):
+    """The real mini-swe-agent (PyPI), its host prefix mounted read-only into the sandbox, against
+    arena's endpoint: it runs the policy's bash command, submits, and the verifier scores 1.0."""
+    _mini_swe_trial(make_task(agent_timeout=240), local_runtime, mswe_prefix, tmp_path / "m")  # litellm imports slowly
+
+
+@pytest.mark.slow
+@pytest.mark.docker
+def test_mini_swe_agent_completes_a_docker_trial(make_task, docker_runtime, mswe_prefix, tmp_path):
+    """The same on docker: the prefix runs on the image's own python3, the route is the fenced network."""
+    _mini_swe_trial(make_task(agent_timeout=240), docker_runtime, mswe_prefix, tmp_path / "d")
+
+
+def test_a_prefix_harness_without_its_prefix_is_a_trial_status(make_task, local_runtime, tmp_path):
+    """prefix=False and nothing in the image: the check fails and the trial says how to install it."""
+    task, _ = load_task(make_task())
+    with Endpoint(Policy("true")) as ep:
+        r = run_trial(task, HarnessAgent("mini-swe", base_url=ep.url, port=_free_port(), prefix=False), local_runtime,
+                      log_dir=tmp_path / "n")  # fmt: skip
+    assert r.side_info["agent"]["harness_missing"] and "arena.agents.harness_prefix mini-swe" in r.reason, r.reason
+
+
+@pytest.mark.slow
+@pytest.mark.docker
+@pytest.mark.parametrize("harness", ["mini-swe", "opencode"])
+def test_a_prefix_harness_on_an_example_task_with_the_tiny_checkpoint(harness, docker_runtime, tiny_model, request, tmp_path,
+                                                                       capsys):  # fmt: skip
+    """`arena run` of a multi-turn example task with the real harness on docker over a real (tiny, random)
+    checkpoint served by arena: the trial completes (its reward is what the model earns; this one earns
+    0) with the harness's turn in the ATIF transcript, completion tokens counted."""
+    from pathlib import Path
+
+    from arena.cli.main import main
+
+    request.getfixturevalue({"mini-swe": "mswe_prefix", "opencode": "opencode_prefix"}[harness])
+    task = Path(__file__).resolve().parent.parent / "environments/examples/office-expense-clarify"
+    main(["run", str(task), "--agent", f"harness:{harness}", "--model", str(tiny_model), "--max-new-tokens", "8",
+          "--max-requests", "2", "--runtime", "docker", "--json", "--out", str(tmp_path / "run")])  # fmt: skip
+    rows = json.loads(capsys.readouterr().out)
+    assert rows[0]["status"] == "ok", rows
+    doc = json.loads((Path(rows[0]["log_dir"]) / "trajectory.json").read_text())
+    turns = [s for s in doc["steps"] if s["source"] == "agent" and s.get("extra", {}).get("agent") == harness]
+    assert doc["schema_version"] == "ATIF-v1.4" and turns, doc["steps"]
+    assert turns[0]["metrics"]["completion_tokens"] > 0, turns[0]
+
+
+class Coder(Policy):
+    """Drives OpenCode: one call of its `bash` tool with `command`, then a final answer."""
+
+    def chat(self, conversations, tools=None, **kw):
+        conv = conversations[0]
+        self.calls.append({"messages": conv, "tools": tools})
+        if not tools:  # OpenCode's title request (its small model, no tools)
+            return [Completion("sum", tokens=1)]
+        if any(m.get("role") == "tool" for m in conv):
+            return [Completion("The sum is written.", tokens=5)]
+        call = {"type": "function", "function": {"name": "bash", "arguments": {"command": self.command,
+                                                                               "description": "write the sum"}}}
+        return [Completion("", [call], tokens=11)]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("where", ["local", pytest.param("docker", marks=pytest.mark.docker)])
+def test_opencode_completes_a_trial_through_the_route(where, make_task, opencode_prefix, request, tmp_path):
+    """The real OpenCode (npm opencode-ai, pinned 1.17.x), its host prefix mounted into the sandbox,
+    against arena's endpoint (it asks for a stream; the proxy answers one): it runs the policy's bash
+    call, the verifier scores 1.0, and the transcript holds that call."""
+    runtime = request.getfixturevalue(f"{where}_runtime")
+    task, _ = load_task(make_task(agent_timeout=240))
+    eng = Coder("python3 -c \"print(sum(int(x) for x in open('/root/numbers.txt').read().split()))\" > /root/answer.txt")
+    with Endpoint(eng) as ep:
+        r = run_trial(task, HarnessAgent("opencode", base_url=ep.url, port=_free_port(), prefix=opencode_prefix), runtime,
+                      log_dir=tmp_path / "o")  # fmt: skip
+    out = (tmp_path / "o" / "agent.stdout").read_text()[-2000:] if (tmp_path / "o" / "agent.stdout").exists() else ""
+    assert (r.status, r.reward) == ("ok", 1.0), (r.reason, out)
+    doc = json.loads((tmp_path / "o" / "trajectory.json").read_text())
+    cmds = [c["arguments"].get("command") for s in doc["steps"] if s["source"] == "agent" for c in s.get("tool_calls") or []]
+    assert eng.command in cmds, cmds
 
 
 class Clerk:

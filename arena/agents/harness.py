@@ -14,8 +14,8 @@ before the harness starts), the harness not installed in the sandbox (its ``chec
 route that cannot be fenced (docker without root or iptables: refused, with the reason).
 
 Built in (``HARNESSES``): ``mini-harness`` (a stdlib tool loop shipped with arena; needs python3 in
-the sandbox), ``mini-swe`` (mini-swe-agent's ``mini`` CLI, when installed in the image or under a
-prefix given as ``mounts``) and ``opencode`` (``opencode run``, when node and opencode are in the image).
+the sandbox), ``mini-swe`` (mini-swe-agent's ``mini`` CLI) and ``opencode`` (``opencode run``): each
+installed in the image, or in a host prefix (``arena.agents.harness_prefix``) mounted at ``MOUNT``.
 """
 
 from __future__ import annotations
@@ -29,10 +29,12 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from arena.agents.base import Agent, AgentOutcome
+from arena.agents.harness_prefix import MOUNT, installed
 from arena.endpoint import RecordingProxy
 from arena.sandbox.base import SandboxError
 from arena.transcript import Transcript
@@ -46,22 +48,46 @@ PROMPT_FILE = "/logs/agent/harness_prompt.md"
 @dataclass(frozen=True)
 class Harness:
     name: str
-    command: str  # run in the sandbox; {prompt_file} and {model} are filled in
-    check: str  # exits 0 when the harness is installed in the sandbox
+    command: str  # run in the sandbox; {exe}, {prompt_file} and {model} are filled in
+    check: str  # exits 0 when the harness is installed in the sandbox ({exe} filled in)
     install: str  # what to do when it is not
     mounts: dict = field(default_factory=dict)  # sandbox path -> host folder (read-only, for the command)
+    exe: str = ""  # the harness's executable when it is installed in the image
+    prefix_exe: str = ""  # ... and when its prefix (arena.agents.harness_prefix) is mounted at MOUNT
+    env: Callable[[str, str], dict] | None = None  # (base URL, model) -> the harness's own configuration variables
 
 
+def _mswe_env(url: str, model: str) -> dict:
+    """mini-swe-agent: configured, no cost map fetch, and two attempts per model call (its default, 10
+    with exponential waits up to 60 s, spends minutes against the proxy's final 429 at the turn limit)."""
+    return {"MSWEA_CONFIGURED": "true", "MSWEA_COST_TRACKING": "ignore_errors", "LITELLM_LOCAL_MODEL_COST_MAP": "True",
+            "MSWEA_MODEL_RETRY_STOP_AFTER_ATTEMPT": "2"}  # fmt: skip
+
+
+def _opencode_env(url: str, model: str) -> dict:
+    """OpenCode's configuration (merged over any opencode.json): one OpenAI-compatible provider `arena`
+    at the route, serving ``model`` (also its small model, for titles), nothing shared or updated."""
+    cfg = {"provider": {"arena": {"npm": "@ai-sdk/openai-compatible", "name": "arena",
+                                  "options": {"baseURL": url, "apiKey": "arena-local"},
+                                  "models": {model: {"name": model, "tool_call": True}}}},
+           "model": f"arena/{model}", "small_model": f"arena/{model}", "share": "disabled", "autoupdate": False}  # fmt: skip
+    return {"OPENCODE_CONFIG_CONTENT": json.dumps(cfg), "OPENCODE_DISABLE_AUTOUPDATE": "1", "OPENCODE_DISABLE_MODELS_FETCH": "1"}
+
+
+_MSWE_LAUNCH = f"python3 -c 'import sys; sys.path.insert(0, \"{MOUNT}\"); from minisweagent.run.mini import app; app()'"
 HARNESSES = {
     "mini-harness": Harness("mini-harness", "python3 /arena-harness/mini_harness.py {prompt_file}",
                             "command -v python3 >/dev/null", "the sandbox needs python3",
                             {"/arena-harness": ASSETS}),
-    "mini-swe": Harness("mini-swe", "mini -y --exit-immediately -m openai/{model} -o /logs/agent/mini-swe.traj.json "
+    "mini-swe": Harness("mini-swe", "{exe} -y --exit-immediately -m openai/{model} -o /logs/agent/mini-swe.traj.json "
                         "-t \"$(cat {prompt_file})\"",
-                        "command -v mini >/dev/null", "pip install mini-swe-agent into the task image (or a prefix "
-                        "mounted with `mounts`)"),
-    "opencode": Harness("opencode", "opencode run -m arena/{model} \"$(cat {prompt_file})\"",
-                        "command -v opencode >/dev/null", "npm install -g opencode-ai in the task image (node needed)"),
+                        "command -v {exe} >/dev/null", "pip install mini-swe-agent into the task image, or build the "
+                        "host prefix once: python -m arena.agents.harness_prefix mini-swe", exe="mini",
+                        prefix_exe=_MSWE_LAUNCH, env=_mswe_env),
+    "opencode": Harness("opencode", "{exe} run -m arena/{model} \"$(cat {prompt_file})\"",
+                        "command -v {exe} >/dev/null", "npm install -g opencode-ai in the task image, or build the host "
+                        "prefix once: python -m arena.agents.harness_prefix opencode", exe="opencode",
+                        prefix_exe=f"{MOUNT}/node_modules/opencode-ai/bin/opencode.exe", env=_opencode_env),
 }  # fmt: skip
 
 
@@ -110,7 +136,7 @@ class HarnessAgent(Agent):
 
     def __init__(self, harness: Harness | str, *, base_url: str, model: str = "arena", max_tokens_cap: int = 512,
                  max_requests: int = 32, port: int = 18080, name: str | None = None, mounts: dict | None = None,
-                 path: tuple[str, ...] = ()):  # fmt: skip
+                 path: tuple[str, ...] = (), prefix: Path | None | bool = None):  # fmt: skip
         if isinstance(harness, str):
             if harness not in HARNESSES:
                 raise ValueError(f"unknown harness {harness!r}; built in: {', '.join(HARNESSES)}")
@@ -118,6 +144,14 @@ class HarnessAgent(Agent):
         self.harness, self.base_url, self.model = harness, base_url, model
         self.cap, self.max_requests, self.port = max_tokens_cap, max_requests, port
         self.mounts = {**harness.mounts, **(mounts or {})}
+        # a host prefix (arena.agents.harness_prefix) mounted at MOUNT: given, or the cached one; False: never
+        self.prefix = (installed(harness.name) if prefix is None else prefix or None) if harness.prefix_exe else None
+        if self.prefix is not None:
+            self.mounts[MOUNT] = Path(self.prefix)
+        exe = harness.prefix_exe if self.prefix is not None else harness.exe
+        self.command, self.check = harness.command.replace("{exe}", exe), harness.check.replace("{exe}", exe)
+        if self.prefix is not None:
+            self.check = f"test -d {MOUNT} && command -v {exe.split()[0]} >/dev/null"
         self.path = tuple(path)  # sandbox folders put first on PATH (a harness installed under a mounted prefix)
         self.name = name or harness.name
 
@@ -151,13 +185,13 @@ class HarnessAgent(Agent):
                                 f"answer: {why}", info={"harness": self.name, "endpoint_down": True})  # fmt: skip
         if self.path:
             env = {**env, "PATH": ":".join(self.path) + ":" + (env.get("PATH") or _DEFAULT_PATH)}
-        chk = sandbox.exec(self.harness.check, timeout=30, env=env, mounts=self.mounts)
+        chk = sandbox.exec(self.check, timeout=30, env=env, mounts=self.mounts)
         if not chk.ok:
             return AgentOutcome(exit_code=127, stderr=f"harness {self.name} is not installed in the sandbox "
-                                f"(`{self.harness.check}` failed): {self.harness.install}",
+                                f"(`{self.check}` failed): {self.harness.install}",
                                 info={"harness": self.name, "harness_missing": True})  # fmt: skip
         sandbox.write_file(PROMPT_FILE, self._prompt(sandbox, task, env).encode("utf-8"))
-        cmd = self.harness.command.replace("{prompt_file}", shlex.quote(PROMPT_FILE)).replace("{model}", shlex.quote(self.model))
+        cmd = self.command.replace("{prompt_file}", shlex.quote(PROMPT_FILE)).replace("{model}", shlex.quote(self.model))
         with contextlib.ExitStack() as stack:
             mounts, t_route, where = dict(self.mounts), time.perf_counter(), "local socket"
             if docker_route is not None:  # the proxy listens on the gateway of the trial's own fenced network
@@ -183,8 +217,7 @@ class HarnessAgent(Agent):
                            f"{cmd}")  # fmt: skip
             henv = {**env, "OPENAI_BASE_URL": url, "OPENAI_API_BASE": url,
                     "OPENAI_API_KEY": "arena-local", "ARENA_MODEL": self.model, "ARENA_MAX_TOKENS": str(self.cap),
-                    "MSWEA_CONFIGURED": "true", "MSWEA_COST_TRACKING": "ignore_errors",
-                    "LITELLM_LOCAL_MODEL_COST_MAP": "True"}  # fmt: skip
+                    **(self.harness.env(url, self.model) if self.harness.env else {})}  # fmt: skip
             route_sec, launched = time.perf_counter() - t_route, time.time()
             r = sandbox.exec(wrapped, timeout=max(1.0, t_end - time.monotonic()), env=henv, mounts=mounts)
         reply = env.get("ARENA_REPLY_FILE")  # a turn of a multi-turn trial: the last answer is the message

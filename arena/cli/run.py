@@ -29,7 +29,9 @@ HELP = """Run one task package: build its environment, run the agent, score it w
   --agent harness:NAME --model CHECKPOINT
                    runs an agent harness in the sandbox (NAME: mini-harness, a stdlib tool loop
                    shipped with arena; mini-swe, mini-swe-agent's `mini`; opencode, `opencode run`
-                   — the last two must be installed in the task image).  Arena serves CHECKPOINT
+                   — the last two installed in the task image, or once on the host with
+                   `python -m arena.agents.harness_prefix mini-swe opencode`, a prefix mounted
+                   into the sandbox).  Arena serves CHECKPOINT
                    (an `arena train` run folder, a model folder or a hub id; --engine picks the
                    engine) as an OpenAI-compatible endpoint on 127.0.0.1; with --engine openai
                    --base-url URL, an endpoint you run (vllm serve…) is used and --model is the name
