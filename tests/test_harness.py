@@ -181,6 +181,29 @@ def test_harness_bad_cases_are_trial_statuses(make_task, local_runtime, tmp_path
         HarnessAgent("nonesuch", base_url="http://127.0.0.1:1/v1")
 
 
+RETRIER = ("python3 -c \"import json,os,time,urllib.request,urllib.error\n"
+           "body = json.dumps({'model': 'm', 'messages': [{'role': 'user', 'content': 'hi'}]}).encode()\n"
+           "while True:\n"
+           "    try:\n"
+           "        urllib.request.urlopen(urllib.request.Request(os.environ['OPENAI_BASE_URL'] + '/chat/completions', body,"
+           " {'Content-Type': 'application/json'}), timeout=5).read()\n"
+           "    except urllib.error.HTTPError:\n"
+           "        time.sleep(0.2)\"")  # fmt: skip
+
+
+def test_a_harness_that_retries_past_the_turn_limit_times_out_saying_so(make_task, local_runtime, tmp_path, monkeypatch):
+    """OpenCode retries the proxy's 429 until the trial's timeout: the timeout's reason names the limit."""
+    from arena.agents import harness as H
+
+    monkeypatch.setitem(H.HARNESSES, "retrier", H.Harness("retrier", RETRIER, "true", "-"))
+    task, _ = load_task(make_task(agent_timeout=4))
+    with Endpoint(Policy("true", keep_calling=True)) as ep:
+        agent = HarnessAgent("retrier", base_url=ep.url, max_requests=1, port=_free_port(), prefix=False)
+        r = run_trial(task, agent, local_runtime, log_dir=tmp_path / "t")
+    assert (r.status, r.failure_kind) == ("timeout", "agent_timeout"), r
+    assert "turn limit (1 model calls" in r.reason and "refused" in r.reason, r.reason
+
+
 # in the sandbox: try each host:port (2 s each), print {"host:port": "reached" | "blocked"} as JSON
 PROBE = ("python3 -c \"import json,socket,sys\n"
          "def go(a):\n"

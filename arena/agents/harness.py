@@ -231,4 +231,8 @@ class HarnessAgent(Agent):
                 "route_sec": round(route_sec, 4),  # setting the route up (docker: network, firewall, connect)
                 "route": where,  # docker: the trial network's name (removed with its firewall door after the command)
                 "transcript": transcript_from_records(proxy.records, f"{task.id}/{self.name}", self.name, self.model)}  # fmt: skip
+        refused = info["proxy"].get("refused") or 0
+        if r.timed_out and refused:  # e.g. OpenCode retries the proxy's 429 until the trial's timeout
+            info["timeout_reason"] = (f"harness {self.name} kept calling the model after this trial's turn limit "
+                                      f"({self.max_requests} model calls; {refused} refused) until the timeout")
         return AgentOutcome.from_exec(r, **info)
